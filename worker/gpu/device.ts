@@ -1,0 +1,489 @@
+/**
+ * The WebGPU device: adapter selection, limits, error surfacing, command recording
+ * (one encoder and one open compute pass until {@link Gpu.submit}), uniform parameters,
+ * pipeline cache, buffer pool and tensor scopes.
+ */
+import { BufferPool, type PoolStats } from "./pool.ts";
+import { Tensor } from "./tensor.ts";
+
+/** Which family of kernel shapes suits the adapter (see DESIGN.md §2b). */
+export type KernelProfile = "cpu" | "gpu";
+
+/** What we know about the adapter in use. */
+export interface AdapterSummary {
+  description: string;
+  vendor: string;
+  architecture: string;
+  isFallback: boolean;
+  profile: KernelProfile;
+}
+
+/** Options for {@link Gpu.create}. */
+export interface GpuOptions {
+  /** Force a kernel profile instead of detecting it (also `CGML_GPU_PROFILE`). */
+  profile?: KernelProfile;
+  /** Where the one-line adapter summary goes; `null` silences it. Default: stderr. */
+  log?: ((line: string) => void) | null;
+}
+
+/** A GPU error (validation, out-of-memory, internal, device loss) naming the kernels involved. */
+export class GpuError extends Error {
+  override name = "GpuError";
+}
+
+/** One compute dispatch. Bindings 0..n-1 are `buffers`; binding n is `params` when given. */
+export interface Dispatch {
+  /** Kernel name, used as label and in error messages. */
+  name: string;
+  /** Structural cache key of the pipeline (WGSL source variant). */
+  key: string;
+  /** Produces the WGSL source the first time the key is seen. */
+  source: () => string;
+  /** Storage buffers bound in order. */
+  buffers: readonly (Tensor | GPUBuffer)[];
+  /** Uniform parameter bytes, bound after the buffers. */
+  params?: ArrayBuffer;
+  /** Workgroup counts. */
+  workgroups: readonly [number, number?, number?];
+}
+
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|software/i;
+const UNIFORM_ARENA_BYTES = 64 * 1024;
+
+interface UniformArena {
+  buffer: GPUBuffer;
+  data: Uint8Array<ArrayBuffer>;
+  used: number;
+}
+
+/** The device plus everything needed to record and run kernels on it. */
+export class Gpu {
+  /** The WebGPU device. */
+  readonly device: GPUDevice;
+  /** Adapter facts and the chosen kernel profile. */
+  readonly adapter: AdapterSummary;
+  /** Storage buffer pool. */
+  readonly pool: BufferPool;
+
+  readonly #pipelines = new Map<string, GPUComputePipeline>();
+  readonly #errors: string[] = [];
+  readonly #recentKernels: string[] = [];
+  readonly #scopes: Set<Tensor>[] = [];
+  readonly #uniformAlign: number;
+  #encoder: GPUCommandEncoder | null = null;
+  #pass: GPUComputePassEncoder | null = null;
+  #arenas: UniformArena[] = [];
+  #freeArenas: UniformArena[] = [];
+  #staging: GPUBuffer[] = [];
+  #dispatches = 0;
+  #submits = 0;
+  #lost: string | null = null;
+
+  private constructor(device: GPUDevice, adapter: AdapterSummary) {
+    this.device = device;
+    this.adapter = adapter;
+    this.pool = new BufferPool(device);
+    this.#uniformAlign = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
+    const onError: EventListener = (ev) => {
+      const err = (ev as GPUUncapturedErrorEvent).error;
+      this.#errors.push(`${err.constructor.name}: ${err.message}`);
+    };
+    device.addEventListener("uncapturederror", onError);
+    device.lost.then((info) => {
+      if (info.reason !== "destroyed") this.#lost = info.message || String(info.reason);
+    });
+  }
+
+  /**
+   * Acquires an adapter and a device with the adapter's large limits.
+   * Throws a clear, actionable error when there is no WebGPU adapter.
+   */
+  static async create(opts: GpuOptions = {}): Promise<Gpu> {
+    if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
+      throw new GpuError(
+        "Cannot find WebGPU: this runtime has no navigator.gpu (use Deno 2 or newer)",
+      );
+    }
+    ensureRuntimeDir();
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) {
+      throw new GpuError(
+        "Cannot find a WebGPU adapter: install a GPU driver with Vulkan support, or a CPU " +
+          "implementation with `apt-get install -y mesa-vulkan-drivers`, and make sure " +
+          "XDG_RUNTIME_DIR points to a writable directory",
+      );
+    }
+    const lim = adapter.limits;
+    const requiredLimits: Record<string, number> = {
+      maxBufferSize: lim.maxBufferSize,
+      maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: lim.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: lim.maxComputeWorkgroupSizeY,
+      maxComputeWorkgroupSizeZ: lim.maxComputeWorkgroupSizeZ,
+      maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
+    };
+    const wanted: GPUFeatureName[] = ["shader-f16", "timestamp-query"];
+    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+    const info = adapter.info;
+    const description = info.description || info.device || info.vendor || "unknown adapter";
+    const isFallback = Boolean(
+      (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+    ) || SOFTWARE_ADAPTER.test(description);
+    const envProfile = Deno.env.get("CGML_GPU_PROFILE");
+    const profile: KernelProfile = opts.profile ??
+      (envProfile === "cpu" || envProfile === "gpu" ? envProfile : isFallback ? "cpu" : "gpu");
+    const summary: AdapterSummary = {
+      description,
+      vendor: info.vendor ?? "",
+      architecture: info.architecture ?? "",
+      isFallback,
+      profile,
+    };
+    const log = opts.log === undefined ? (l: string) => console.error(l) : opts.log;
+    log?.(
+      `[gpu] adapter "${description}" (vendor ${summary.vendor || "?"}, ${
+        isFallback ? "fallback/software" : "hardware"
+      }), kernel profile ${profile}`,
+    );
+    return new Gpu(device, summary);
+  }
+
+  /** Counts of dispatches and submits since creation (for tests and benchmarks). */
+  get counters(): { dispatches: number; submits: number } {
+    return { dispatches: this.#dispatches, submits: this.#submits };
+  }
+
+  /** Pool counters. */
+  memory(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /** Returns the cached pipeline for `key`, compiling `source()` on first use. */
+  pipeline(name: string, key: string, source: () => string): GPUComputePipeline {
+    const full = `${name}|${key}`;
+    let p = this.#pipelines.get(full);
+    if (!p) {
+      const code = source();
+      const module = this.device.createShaderModule({ code, label: name });
+      p = this.device.createComputePipeline({
+        label: name,
+        layout: "auto",
+        compute: { module, entryPoint: "main" },
+      });
+      this.#pipelines.set(full, p);
+    }
+    return p;
+  }
+
+  /** Records one dispatch into the open compute pass. */
+  run(d: Dispatch): void {
+    this.#checkLost();
+    const pipeline = this.pipeline(d.name, d.key, d.source);
+    const entries: GPUBindGroupEntry[] = d.buffers.map((b, i) => ({
+      binding: i,
+      resource: { buffer: b instanceof Tensor ? b.buffer : b },
+    }));
+    if (d.params) {
+      const slot = this.#uniformSlot(d.params);
+      entries.push({
+        binding: d.buffers.length,
+        resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size },
+      });
+    }
+    const bindGroup = this.device.createBindGroup({
+      label: d.name,
+      layout: pipeline.getBindGroupLayout(0),
+      entries,
+    });
+    const pass = this.#computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = d.workgroups;
+    pass.dispatchWorkgroups(x, y, z);
+    this.#dispatches++;
+    this.#recentKernels.push(d.name);
+    if (this.#recentKernels.length > 16) this.#recentKernels.shift();
+  }
+
+  /** The open command encoder, ending the compute pass first (for copies and clears). */
+  encoderForCopy(): GPUCommandEncoder {
+    if (this.#pass) {
+      this.#pass.end();
+      this.#pass = null;
+    }
+    return this.#encoder ??= this.device.createCommandEncoder();
+  }
+
+  /** True when commands are recorded but not yet submitted. */
+  get hasPendingWork(): boolean {
+    return this.#encoder !== null;
+  }
+
+  /** Submits everything recorded so far (one command buffer). Never waits. */
+  submit(): void {
+    this.#checkLost();
+    for (const a of this.#arenas) {
+      if (a.used > 0) this.device.queue.writeBuffer(a.buffer, 0, a.data, 0, a.used);
+    }
+    if (this.#encoder) {
+      if (this.#pass) {
+        this.#pass.end();
+        this.#pass = null;
+      }
+      this.device.queue.submit([this.#encoder.finish()]);
+      this.#encoder = null;
+    } else {
+      this.device.queue.submit([]);
+    }
+    this.#submits++;
+    for (const a of this.#arenas) a.used = 0;
+    this.#freeArenas.push(...this.#arenas);
+    this.#arenas = [];
+    this.pool.afterSubmit();
+  }
+
+  /** Submits and waits for the GPU, then throws any GPU error that happened. */
+  async sync(): Promise<void> {
+    this.submit();
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwIfFailed();
+  }
+
+  /** Throws a {@link GpuError} if the device reported errors or was lost. */
+  throwIfFailed(): void {
+    this.#checkLost();
+    if (this.#errors.length > 0) {
+      const msgs = this.#errors.splice(0);
+      throw new GpuError(
+        `GPU reported ${msgs.length} error(s); recent kernels [${
+          this.#recentKernels.join(", ")
+        }]: ${msgs.join(" | ")}`,
+      );
+    }
+  }
+
+  /** Copies `bytes` bytes of `buffer` back to the CPU (submits and waits). */
+  async readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.#takeStaging(size);
+    this.encoderForCopy().copyBufferToBuffer(buffer, offset, staging, 0, size);
+    this.submit();
+    await staging.mapAsync(GPUMapMode.READ, 0, size);
+    const out = staging.getMappedRange(0, size).slice(0, bytes);
+    staging.unmap();
+    if (this.#staging.length < 8) this.#staging.push(staging);
+    else staging.destroy();
+    this.throwIfFailed();
+    return out;
+  }
+
+  /** Writes CPU data into a buffer, ordered after everything recorded so far. */
+  writeBuffer(buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
+    if (this.#encoder) this.submit();
+    this.device.queue.writeBuffer(
+      buffer,
+      offset,
+      data.buffer as ArrayBuffer,
+      data.byteOffset,
+      data.byteLength,
+    );
+  }
+
+  /** Creates a tensor holding `data` (copied) with the given shape. */
+  tensor(data: ArrayLike<number>, shape: readonly number[]): Tensor {
+    const t = this.empty(shape);
+    const arr = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (arr.length !== t.size) {
+      t.dispose();
+      throw new RangeError(
+        `Cannot create tensor of shape [${shape}]: got ${arr.length} values, expected ${t.size}`,
+      );
+    }
+    if (arr.length > 0) this.writeBuffer(t.buffer, arr);
+    return t;
+  }
+
+  /** Creates an uninitialised tensor. */
+  empty(shape: readonly number[]): Tensor {
+    return Tensor.allocate(this, shape);
+  }
+
+  /** Creates a zero-filled tensor (cleared inside the command stream). */
+  zeros(shape: readonly number[]): Tensor {
+    const t = this.empty(shape);
+    this.clear(t);
+    return t;
+  }
+
+  /** Zero-fills a tensor inside the command stream. */
+  clear(t: Tensor): void {
+    this.encoderForCopy().clearBuffer(t.buffer, 0, t.buffer.size);
+  }
+
+  /** Copies `src` into `dst` (same element count) inside the command stream. */
+  copy(src: Tensor, dst: Tensor): void {
+    if (src.size !== dst.size) {
+      throw new RangeError(`Cannot copy ${src.size} elements into a tensor of ${dst.size}`);
+    }
+    if (src.size === 0) return;
+    this.encoderForCopy().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.size * 4);
+  }
+
+  /**
+   * Runs `fn` in a tensor scope: every tensor created inside and not returned
+   * (directly, or inside an array or plain object) nor {@link Gpu.keep}-ed is disposed.
+   */
+  scope<T>(fn: () => T): T {
+    this.#scopes.push(new Set());
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.#endScope(undefined);
+      throw e;
+    }
+    if (result instanceof Promise) {
+      throw new TypeError("Cannot use an async function in gpu.scope; use scopeAsync");
+    }
+    this.#endScope(result);
+    return result;
+  }
+
+  /** Async variant of {@link Gpu.scope}. */
+  async scopeAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.#scopes.push(new Set());
+    let result: T;
+    try {
+      result = await fn();
+    } catch (e) {
+      this.#endScope(undefined);
+      throw e;
+    }
+    this.#endScope(result);
+    return result;
+  }
+
+  /** Removes tensors from every enclosing scope so they outlive it. */
+  keep<T extends Tensor | readonly Tensor[]>(t: T): T {
+    const list: readonly Tensor[] = t instanceof Tensor ? [t] : (t as readonly Tensor[]);
+    for (const x of list) for (const s of this.#scopes) s.delete(x);
+    return t;
+  }
+
+  /** Called by {@link Tensor} on creation. */
+  track(t: Tensor): void {
+    this.#scopes.at(-1)?.add(t);
+  }
+
+  /** Called by {@link Tensor} on disposal. */
+  untrack(t: Tensor): void {
+    this.#scopes.at(-1)?.delete(t);
+  }
+
+  /** Destroys pooled memory and the device. */
+  destroy(): void {
+    if (this.#encoder) this.submit();
+    this.pool.trim();
+    for (const s of this.#staging) s.destroy();
+    for (const a of this.#freeArenas) a.buffer.destroy();
+    this.#staging = [];
+    this.#freeArenas = [];
+    this.device.destroy();
+  }
+
+  #endScope(result: unknown): void {
+    const scope = this.#scopes.pop()!;
+    const keep = new Set<Tensor>();
+    collectTensors(result, keep, 0);
+    const parent = this.#scopes.at(-1);
+    for (const t of scope) {
+      if (keep.has(t)) parent?.add(t);
+      else if (!t.disposed) t.dispose();
+    }
+  }
+
+  #computePass(): GPUComputePassEncoder {
+    if (!this.#pass) {
+      this.#encoder ??= this.device.createCommandEncoder();
+      this.#pass = this.#encoder.beginComputePass();
+    }
+    return this.#pass;
+  }
+
+  #uniformSlot(params: ArrayBuffer): { buffer: GPUBuffer; offset: number; size: number } {
+    const size = Math.max(16, Math.ceil(params.byteLength / 16) * 16);
+    if (size > UNIFORM_ARENA_BYTES) throw new RangeError("Kernel parameters exceed 64 KiB");
+    let arena = this.#arenas.at(-1);
+    if (!arena || arena.used + size > UNIFORM_ARENA_BYTES) {
+      arena = this.#freeArenas.pop() ?? {
+        buffer: this.device.createBuffer({
+          size: UNIFORM_ARENA_BYTES,
+          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+          label: "uniform-arena",
+        }),
+        data: new Uint8Array(UNIFORM_ARENA_BYTES),
+        used: 0,
+      };
+      this.#arenas.push(arena);
+    }
+    const offset = arena.used;
+    arena.data.fill(0, offset, offset + size);
+    arena.data.set(new Uint8Array(params), offset);
+    arena.used = Math.ceil((offset + size) / this.#uniformAlign) * this.#uniformAlign;
+    return { buffer: arena.buffer, offset, size };
+  }
+
+  #takeStaging(size: number): GPUBuffer {
+    const i = this.#staging.findIndex((b) => b.size >= size && b.size <= size * 4);
+    if (i >= 0) return this.#staging.splice(i, 1)[0];
+    return this.device.createBuffer({
+      size: Math.max(256, Math.ceil(size / 256) * 256),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      label: "readback",
+    });
+  }
+
+  #checkLost(): void {
+    if (this.#lost !== null) throw new GpuError(`GPU device lost: ${this.#lost}`);
+  }
+}
+
+/** Mesa's Vulkan loader wants a writable XDG_RUNTIME_DIR; provide a private one if unset. */
+function ensureRuntimeDir(): void {
+  let current: string | undefined;
+  try {
+    current = Deno.env.get("XDG_RUNTIME_DIR");
+  } catch {
+    return;
+  }
+  if (current) return;
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cgml-runtime-${Deno.uid() ?? 0}`;
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  } catch {
+    // Without permission to create it the adapter request reports its own error.
+  }
+}
+
+function collectTensors(v: unknown, into: Set<Tensor>, depth: number): void {
+  if (depth > 4 || v === null || typeof v !== "object") return;
+  if (v instanceof Tensor) {
+    into.add(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) collectTensors(x, into, depth + 1);
+    return;
+  }
+  if (v instanceof Map) {
+    for (const x of v.values()) collectTensors(x, into, depth + 1);
+    return;
+  }
+  if (Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v)) collectTensors(x, into, depth + 1);
+  }
+}

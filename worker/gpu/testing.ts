@@ -1,0 +1,33 @@
+/**
+ * Test support for GPU code: one shared device per test file, random data, and
+ * shapes that exercise tile edges.
+ */
+import { Gpu } from "./device.ts";
+
+let shared: Promise<Gpu> | null = null;
+
+/** The test file's shared device (created on first use, silent). */
+export function testGpu(): Promise<Gpu> {
+  shared ??= Gpu.create({ log: null });
+  return shared;
+}
+
+/**
+ * Registers a Deno test that receives the shared device. Resource and op sanitizers are off
+ * because the device outlives a single test; the test checks that no GPU error was raised.
+ */
+export function gpuTest(name: string, fn: (gpu: Gpu) => Promise<void> | void): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const gpu = await testGpu();
+      await fn(gpu);
+      await gpu.sync();
+    },
+  });
+}
+
+/** Awkward sizes for kernel tests: 1, primes, off-tile sizes and batch 33. */
+export const AWKWARD_SIZES = [1, 7, 13, 17, 33, 65] as const;
