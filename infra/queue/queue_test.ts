@@ -1,0 +1,86 @@
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { ignoreConditions } from "../testing/faulty_store.ts";
+import { startS3Emulator } from "../testing/s3_emulator.ts";
+import { FsStore } from "../store/fs_store.ts";
+import { MinioStore } from "../store/minio_store.ts";
+import { retryDelayMs } from "./backoff.ts";
+import { QueueError } from "./errors.ts";
+import { Queue } from "./queue.ts";
+import { runQueueSuite } from "./queue_suite.ts";
+
+const sanitize = { sanitizeResources: false, sanitizeOps: false };
+
+async function withFsStore(fn: (store: FsStore) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "cgml-queue-" });
+  try {
+    await fn(await FsStore.open(dir));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("queue behaviours on the filesystem store", async (t) => {
+  await withFsStore((store) => runQueueSuite(t, store));
+});
+
+Deno.test({
+  name: "queue behaviours on the MinIO store [S3 emulator]",
+  ...sanitize,
+  async fn(t) {
+    const s3 = await startS3Emulator();
+    try {
+      const store = await MinioStore.open({
+        endpoint: s3.url,
+        bucket: "queue",
+        accessKey: s3.accessKey,
+        secretKey: s3.secretKey,
+      });
+      await runQueueSuite(t, store);
+    } finally {
+      await s3.stop();
+    }
+  },
+});
+
+Deno.test("the queue refuses a store that ignores conditional writes", async () => {
+  await withFsStore(async (store) => {
+    await assertRejects(
+      () => Queue.open(ignoreConditions(store)),
+      QueueError,
+      "does not enforce conditional writes",
+    );
+    assertEquals((await store.list("")).items, [], "the probe cleans up");
+  });
+});
+
+Deno.test("queue options are validated", async () => {
+  await withFsStore(async (store) => {
+    await assertRejects(() => Queue.open(store, { prefix: "q" }), QueueError, "end with '/'");
+    await assertRejects(() => Queue.open(store, { leaseMs: 0 }), QueueError, "leaseMs");
+    await assertRejects(() => Queue.open(store, { leaseMs: 100, heartbeatMs: 100 }), QueueError);
+    await assertRejects(() => Queue.open(store, { maxAttempts: 0 }), QueueError, "maxAttempts");
+    const q = await Queue.open(store);
+    await assertRejects(() => q.enqueue(undefined), QueueError, "undefined");
+    await assertRejects(() => q.enqueue({ n: 1n }), QueueError, "not JSON");
+    await assertRejects(() => q.enqueue({}, { idempotencyKey: "" }), QueueError);
+    await assertRejects(() => q.list({ after: "../x" }), QueueError);
+  });
+});
+
+Deno.test("retry backoff doubles, is capped and jittered into [d/2, d)", () => {
+  const at = (attempt: number, r: number) =>
+    retryDelayMs(attempt, { baseMs: 100, capMs: 1000, random: () => r });
+  assertEquals([at(1, 0), at(2, 0), at(3, 0), at(4, 0), at(5, 0), at(9, 0)], [
+    50,
+    100,
+    200,
+    400,
+    500,
+    500,
+  ]);
+  assertEquals(at(3, 0.999), 400);
+  for (let i = 0; i < 100; i++) {
+    const d = retryDelayMs(20, { baseMs: 100, capMs: 1000 });
+    assert(d >= 500 && d <= 1000, `delay ${d} within the capped band`);
+  }
+});

@@ -1,0 +1,50 @@
+/**
+ * Store wrappers that inject faults, for tests of code built on conditional writes.
+ *
+ * @module
+ */
+
+import { StoreUnavailableError } from "../store/errors.ts";
+import type { ObjectStore, PutBody, PutOptions, PutResult } from "../store/types.ts";
+
+type Put = (key: string, body: PutBody, options?: PutOptions) => Promise<PutResult>;
+
+function withPut(store: ObjectStore, put: Put): ObjectStore {
+  return {
+    kind: store.kind,
+    get: (key) => store.get(key),
+    getStream: (key) => store.getStream(key),
+    head: (key) => store.head(key),
+    put,
+    delete: (key) => store.delete(key),
+    list: (prefix, options) => store.list(prefix, options),
+    presignGet: (key, s) => store.presignGet(key, s),
+    presignPut: (key, s) => store.presignPut(key, s),
+  };
+}
+
+/** A store that silently drops `ifMatch`/`ifNoneMatch` on keys under `prefix` (a broken backend). */
+export function ignoreConditions(store: ObjectStore, prefix = ""): ObjectStore {
+  return withPut(store, (key, body, options = {}) => {
+    if (!key.startsWith(prefix)) return store.put(key, body, options);
+    const { ifMatch: _m, ifNoneMatch: _n, ...rest } = options;
+    return store.put(key, body, rest);
+  });
+}
+
+/**
+ * A store whose writes selected by `lose` land but then fail with `StoreUnavailableError`, as if
+ * the response was lost on the network.
+ */
+export function loseResponses(
+  store: ObjectStore,
+  lose: (key: string, options: PutOptions) => boolean,
+): ObjectStore {
+  return withPut(store, async (key, body, options = {}) => {
+    const result = await store.put(key, body, options);
+    if (lose(key, options)) {
+      throw new StoreUnavailableError(`Cannot write ${key}: connection reset (injected)`);
+    }
+    return result;
+  });
+}

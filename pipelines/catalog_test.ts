@@ -1,0 +1,101 @@
+import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./catalog.ts";
+import { IDENTIFIER } from "./schema.ts";
+
+Deno.test("catalog: names the stage types of the ModelNet and toy pipelines", () => {
+  const names = [...CATALOG.keys()].sort();
+  assertEquals(names, [
+    "baseline.train@1",
+    "cgml.train@1",
+    "classifier.linear@1",
+    "dataset.modelnet@1",
+    "dataset.synthetic_shapes@1",
+    "eval.denoise@1",
+    "features.extract@1",
+    "maps.corrupt@1",
+    "report.html@1",
+    "spectral.maps@1",
+    "toy.data@1",
+    "toy.evaluate@1",
+    "toy.train@1",
+  ]);
+});
+
+Deno.test("catalog: inputs and outputs use known artifact types and identifier names", () => {
+  for (const t of CATALOG.values()) {
+    for (const [name, type] of Object.entries(t.outputs)) {
+      assert(IDENTIFIER.test(name), `${stageTypeId(t)} output ${name}`);
+      assert(Object.hasOwn(ARTIFACT_TYPES, type), `${stageTypeId(t)} output ${name}: ${type}`);
+    }
+    for (const [name, input] of Object.entries(t.inputs)) {
+      assert(IDENTIFIER.test(name), `${stageTypeId(t)} input ${name}`);
+      const types = "type" in input ? [input.type] : Object.values(input.table).map((c) => c.type);
+      for (const type of types) {
+        assert(Object.hasOwn(ARTIFACT_TYPES, type), `${stageTypeId(t)} ${name}: ${type}`);
+      }
+      assert(
+        !Object.hasOwn(t.params.shape, name),
+        `${stageTypeId(t)}: ${name} is both param and input`,
+      );
+    }
+    for (const name of t.reads ?? []) {
+      assert(Object.hasOwn(t.params.shape, name), `${stageTypeId(t)} reads ${name}`);
+    }
+  }
+});
+
+Deno.test("catalog: every param has a default except baseline.train's model", () => {
+  for (const t of CATALOG.values()) {
+    const given = t.name === "baseline.train" ? { model: "l1" } : {};
+    const parsed = t.params.safeParse(given);
+    assert(parsed.success, `${stageTypeId(t)}: ${parsed.error?.message}`);
+  }
+  assert(!findStageTypeOrThrow("baseline.train@1").params.safeParse({}).success);
+});
+
+Deno.test("catalog: defaults follow DESIGN.md §2 and notes/SPECTRAL.md", () => {
+  const toy = findStageTypeOrThrow("toy.train@1").params.parse({});
+  assertEquals(
+    [
+      toy.width,
+      toy.hidden,
+      toy.latent_dim,
+      toy.beta,
+      toy.inner_steps,
+      toy.alpha,
+      toy.batch,
+      toy.epochs,
+      toy.latents,
+    ],
+    [64, 32, 8, 1, 5, 1, 128, 30, "fresh"],
+  );
+  const maps = findStageTypeOrThrow("spectral.maps@1").params.parse({});
+  assertEquals([maps.basis, maps.order, maps.clip], ["zernike", 16, 5]);
+  const corrupt = findStageTypeOrThrow("maps.corrupt@1").params.parse({});
+  assertEquals([corrupt.mask_min, corrupt.mask_max, corrupt.sigma, corrupt.noise_fraction], [
+    0.1,
+    0.3,
+    0.5,
+    0.25,
+  ]);
+});
+
+Deno.test("findStageType suggests names and versions", () => {
+  assertEquals(stageTypeId(findStageTypeOrThrow("cgml.train@1")), "cgml.train@1");
+  assertEquals(findStageType("cgml.trian@1"), {
+    error: 'Cannot find stage type "cgml.trian@1" (did you mean "cgml.train@1"?)',
+  });
+  assertEquals(findStageType("cgml.train@3"), {
+    error: 'Cannot find stage type "cgml.train@3": versions of "cgml.train" are 1',
+  });
+  assertEquals(findStageType("cgml.train"), {
+    error: 'Cannot use "cgml.train": name a version, e.g. "cgml.train@1"',
+  });
+  assertEquals(findStageType("shell@1"), { error: 'Cannot find stage type "shell@1"' });
+});
+
+function findStageTypeOrThrow(uses: string) {
+  const t = findStageType(uses);
+  if ("error" in t) throw new Error(t.error);
+  return t;
+}

@@ -1,0 +1,91 @@
+/**
+ * The pipeline language: schema, safe parsing with positioned errors, the stage catalog, plans,
+ * cache keys and decisions, and the `validate` / `plan` commands. No compute and no GPU code,
+ * so the HTTP layer can validate pipeline files cheaply.
+ *
+ * ```ts
+ * const result = compilePipeline({ file, text, overrides, sets });
+ * if (result.plan === undefined) console.error(formatDiagnostics(result.errors, result.sources));
+ * ```
+ *
+ * @module
+ */
+
+export {
+  ArtifactRecord,
+  cacheKey,
+  type CacheReader,
+  canonicalJson,
+  decide,
+  type DecideContext,
+  type Decision,
+  externalFingerprints,
+  type Fingerprint,
+  formatDecisions,
+  type HashLookup,
+  inputRefs,
+  lastRunKey,
+  planRun,
+  readRunRecord,
+  recordKey,
+  RunRecord,
+  sha256,
+  StageRecord,
+  stageRecord,
+} from "./cache.ts";
+export {
+  ARTIFACT_TYPES,
+  type ArtifactInput,
+  type ArtifactType,
+  CATALOG,
+  findStageType,
+  type InputSpec,
+  type StageParams,
+  type StageType,
+  stageTypeId,
+  type TableInput,
+} from "./catalog.ts";
+export {
+  baselineTrain,
+  cgmlTrain,
+  classifierLinear,
+  evalDenoise,
+  featuresExtract,
+  mapsCorrupt,
+  modelnet,
+  reportHtml,
+  spectralMaps,
+  syntheticShapes,
+  toyData,
+  toyEvaluate,
+  toyTrain,
+} from "./catalog.ts";
+export {
+  type CliArgs,
+  type CliContext,
+  type CliIo,
+  type Command,
+  type CommandOption,
+  COMMANDS,
+  compileFiles,
+  EXIT_USAGE,
+  main,
+  parseArgs,
+  planCommand,
+  usage,
+  validateCommand,
+} from "./cli.ts";
+export { type Diagnostic, formatDiagnostic, formatDiagnostics } from "./diagnostics.ts";
+export { fingerprintPath } from "./fingerprint.ts";
+export { type OverrideFile, type ParamValues, resolveParams } from "./params.ts";
+export { isOutputRef, type OutputRef, type ParsedPipeline, parsePipeline } from "./parse.ts";
+export {
+  buildPlan,
+  type CompileInput,
+  compilePipeline,
+  type CompileResult,
+  type InputValue,
+  type Plan,
+  type PlannedStage,
+} from "./plan.ts";
+export { durationMs, type ParamSpec, PipelineFile, type Retry } from "./schema.ts";

@@ -1,0 +1,101 @@
+import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { formatDiagnostics } from "./diagnostics.ts";
+import { compilePipeline } from "./plan.ts";
+
+const SHIPPED = ["modelnet-zernike.yaml", "modelnet-sh.yaml", "toy-multimodal.yaml"];
+
+async function compileShipped(name: string, sets: string[] = []) {
+  const text = await Deno.readTextFile(new URL(name, import.meta.url));
+  return compilePipeline({ file: name, text, sets });
+}
+
+for (const name of SHIPPED) {
+  Deno.test(`shipped pipeline ${name} validates and plans`, async () => {
+    const result = await compileShipped(name);
+    assert(result.plan !== undefined, formatDiagnostics(result.errors, result.sources));
+    const seen = new Set<string>();
+    for (const stage of result.plan.stages) {
+      for (const dep of stage.deps) assert(seen.has(dep), `${stage.id} runs before ${dep}`);
+      seen.add(stage.id);
+    }
+    assert(Object.keys(result.plan.outputs).length > 0);
+  });
+}
+
+Deno.test("modelnet-zernike: synthetic by default, real ModelNet with --set dataset.root", async () => {
+  const synthetic = (await compileShipped("modelnet-zernike.yaml")).plan!;
+  const shapes = synthetic.stages.find((s) => s.id === "shapes")!;
+  assertEquals(shapes.params.root, "");
+  assertEquals(shapes.inputs.meshes, {
+    kind: "output",
+    stage: "synthetic",
+    output: "meshes",
+    type: "mesh-folder",
+  });
+  const real = (await compileShipped("modelnet-zernike.yaml", ["dataset.root=/data/ModelNet40"]))
+    .plan!;
+  assertEquals(real.stages.find((s) => s.id === "shapes")!.params.root, "/data/ModelNet40");
+  const sh = (await compileShipped("modelnet-sh.yaml")).plan!;
+  assertEquals(sh.stages.find((s) => s.id === "maps")!.params, { basis: "sh", order: 15, clip: 5 });
+});
+
+Deno.test("plan binds params, interpolates strings and resolves table inputs", async () => {
+  const plan =
+    (await compileShipped("modelnet-zernike.yaml", ["order=20", "corruption.sigma=0.25", "seed=3"]))
+      .plan!;
+  const corrupt = plan.stages.find((s) => s.id === "corrupt")!;
+  assertEquals(corrupt.params, {
+    mask_min: 0.1,
+    mask_max: 0.3,
+    sigma: 0.25,
+    noise_fraction: 0.25,
+    seed: 3,
+  });
+  const report = plan.stages.find((s) => s.id === "report")!;
+  assertEquals(report.params.title, "ModelNet denoising on Zernike maps (order 20)");
+  const models = report.inputs.models as Record<string, Record<string, unknown>>;
+  assertEquals(Object.keys(models), ["cgml", "l1", "cvae", "ce", "raw"]);
+  assertEquals(models.raw.linear, {
+    kind: "output",
+    stage: "linear_raw",
+    output: "metrics",
+    type: "classifier-metrics",
+  });
+  const cgml = plan.stages.find((s) => s.id === "cgml")!;
+  assertEquals(cgml.retry, { attempts: 2, backoff: "exponential", delay: "5s" });
+  assertEquals(cgml.deps, ["maps", "corrupt"]);
+  assertEquals(plan.stages.find((s) => s.id === "l1")!.params.model, "l1");
+});
+
+Deno.test("plan reports stage params that an override makes invalid, naming the param", async () => {
+  const result = await compileShipped("modelnet-zernike.yaml", [
+    "backbone.width=2",
+    "corruption.mask_min=0.5",
+  ]);
+  assertEquals(result.plan, undefined);
+  const messages = result.errors.map((e) => `${e.path} ${e.message}`);
+  assertEquals(messages, [
+    "stages.corrupt.with Cannot use mask_min 0.5: it is above mask_max 0.3",
+    ...["cgml", "l1", "cvae", "ce"].map((id) =>
+      `stages.${id}.with.width Cannot accept 2: must be >= 4 (from params.backbone.width)`
+    ),
+  ]);
+  const text = await Deno.readTextFile(new URL("modelnet-zernike.yaml", import.meta.url));
+  const widthLine = text.split("\n")[result.errors[1].line - 1];
+  assertEquals(widthLine.trim(), "width: ${{ params.backbone.width }}");
+});
+
+Deno.test("compilePipeline reports override-file errors with their own file and excerpt", () => {
+  const text =
+    "version: 1\nname: t\nparams:\n  seed: {type: int, default: 0}\nstages:\n  d:\n    uses: toy.data@1\n";
+  const result = compilePipeline({
+    file: "p.yaml",
+    text,
+    overrides: [{ file: "o.yaml", text: "params:\n  sed: 1\n" }],
+  });
+  assertEquals(
+    formatDiagnostics(result.errors, result.sources),
+    'o.yaml:2:3  params.sed  Cannot set param "sed": no such param (did you mean "seed"?)\n' +
+      "  2 |   sed: 1\n    |   ^^^\n1 error\n",
+  );
+});

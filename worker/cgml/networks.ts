@@ -1,0 +1,185 @@
+/**
+ * The three networks of cGML built from a {@link CgmlConfig}:
+ * - MLP family (vectors): H: x → h, G: [h, z] → ŷ, Z: [z, h] → (r, ρ), each three linear
+ *   layers with LeakyReLU between them;
+ * - conv family (2-D maps, NHWC): H is a conv 4×4 stride-2 encoder returning every level's
+ *   features; G maps z by a linear layer to a feature map concatenated at the bottleneck and
+ *   decodes with 4×4 stride-2 transposed convolutions and U-Net skips; Z is an MLP on
+ *   [z, h pooled over space].
+ * Z gives d + 1 outputs: r and ρ = softplus(last output). Spectral normalisation and the output
+ * scale L are set per network. The MLPs (all of the MLP family, and Z in both) are
+ * {@link FusedMlp}s: a few dispatches per pass instead of one per elementary op. The plain L1
+ * regressor (`method: "l1"`) has no z and no Z.
+ * @module
+ */
+import type { Gpu } from "../gpu/device.ts";
+import type { Rng } from "../gpu/rng.ts";
+import type { Tensor } from "../gpu/tensor.ts";
+import {
+  type Layer,
+  Linear,
+  Module,
+  ops,
+  SpectralNorm,
+  type Tape,
+  UNetDecoder,
+  UNetEncoder,
+} from "../nn/mod.ts";
+import type { CgmlConfig, NetworkConfig } from "./config.ts";
+import { FusedMlp } from "./fused_mlp.ts";
+
+/** H(x): the flat code used by Z (and by G in the MLP family) plus the conv features. */
+export interface Encoding {
+  /** [B, hDim]: h itself (MLP) or the bottleneck pooled over space (conv). */
+  flat: Tensor;
+  /** Encoder features, finest first (conv family; empty for MLPs). */
+  features: Tensor[];
+}
+
+/** H, G and Z with their forward passes (each records on the given tape). */
+export interface CgmlNetworks {
+  /** The encoder. */
+  readonly H: Module;
+  /** The generator. */
+  readonly G: Module;
+  /** The latent mover (null for the plain L1 regressor). */
+  readonly Z: Module | null;
+  /** h = H(x) for x [B, inDim]. */
+  encode(tape: Tape, x: Tensor): Encoding;
+  /** ŷ = G(h, z) [B, outDim]; z [B, d], or null for the L1 regressor. */
+  generate(tape: Tape, h: Encoding, z: Tensor | null): Tensor;
+  /** Z(z, h) = (r, ρ) [B, d + 1], ρ ≥ 0. */
+  move(tape: Tape, z: Tensor, h: Encoding): Tensor;
+}
+
+/** Latent dimension actually used: d for cGML, 0 for the plain L1 regressor. */
+export function usedLatentDim(config: CgmlConfig): number {
+  return config.method === "cgml" ? config.latentDim : 0;
+}
+
+class Networks implements CgmlNetworks {
+  constructor(
+    readonly H: Module,
+    readonly G: Module,
+    readonly Z: FusedMlp | null,
+    readonly encode: (tape: Tape, x: Tensor) => Encoding,
+    readonly generate: (tape: Tape, h: Encoding, z: Tensor | null) => Tensor,
+  ) {}
+
+  move(tape: Tape, z: Tensor, h: Encoding): Tensor {
+    if (!this.Z) throw new Error("Cannot move latents: the L1 regressor has no Z");
+    return this.Z.forwardPair(tape, z, h.flat);
+  }
+}
+
+function fused(
+  gpu: Gpu,
+  rng: Rng,
+  c: CgmlConfig,
+  net: NetworkConfig,
+  sizes: number[],
+  softplusLast = false,
+): FusedMlp {
+  return new FusedMlp(gpu, rng, sizes, {
+    slope: c.leakySlope,
+    spectralNorm: net.spectralNorm,
+    outputScale: net.outputScale,
+    softplusLast,
+  });
+}
+
+function moverNet(gpu: Gpu, rng: Rng, c: CgmlConfig, hDim: number): FusedMlp | null {
+  if (c.method !== "cgml") return null;
+  const d = c.latentDim;
+  return fused(gpu, rng, c, c.Z, [d + hDim, c.Z.width, c.Z.width, d + 1], true);
+}
+
+function buildMlp(gpu: Gpu, rng: Rng, c: CgmlConfig): CgmlNetworks {
+  const d = usedLatentDim(c);
+  const H = fused(gpu, rng, c, c.H, [c.inDim, c.H.width, c.H.width, c.embedDim]);
+  const G = fused(gpu, rng, c, c.G, [c.embedDim + d, c.G.width, c.G.width, c.outDim]);
+  const Z = moverNet(gpu, rng, c, c.embedDim);
+  return new Networks(
+    H,
+    G,
+    Z,
+    (tape, x) => ({ flat: H.forward(tape, x), features: [] }),
+    (tape, h, z) => G.forwardPair(tape, h.flat, z),
+  );
+}
+
+/** G of the conv family: z → linear → bottleneck map, then the U-Net decoder. */
+class ConvGenerator extends Module {
+  readonly zMap: Layer | null;
+  readonly decoder: UNetDecoder;
+  readonly bottleneck: readonly [number, number, number];
+
+  constructor(gpu: Gpu, rng: Rng, c: CgmlConfig, d: number) {
+    super();
+    const { inShape, outShape, channels, latentChannels } = c.conv;
+    const f = 2 ** channels.length;
+    this.bottleneck = [inShape[0] / f, inShape[1] / f, latentChannels];
+    if (d > 0) {
+      const lin = new Linear(gpu, rng, d, this.bottleneck[0] * this.bottleneck[1] * latentChannels);
+      this.zMap = this.addModule(
+        "zMap",
+        c.G.spectralNorm ? new SpectralNorm(gpu, rng, lin) : lin,
+      );
+    } else {
+      this.zMap = null;
+    }
+    this.decoder = this.addModule(
+      "decoder",
+      new UNetDecoder(gpu, rng, {
+        widths: channels,
+        slope: c.leakySlope,
+        spectralNorm: c.G.spectralNorm,
+        outChannels: outShape[2],
+        extraChannels: d > 0 ? latentChannels : 0,
+        outputScale: c.G.outputScale,
+      }),
+    );
+  }
+
+  forward(tape: Tape, features: Tensor[], z: Tensor | null): Tensor {
+    const extra = this.zMap && z
+      ? ops.reshape(tape, this.zMap.forward(tape, z), [z.shape[0], ...this.bottleneck])
+      : null;
+    return this.decoder.forward(tape, features, extra);
+  }
+}
+
+function buildConv(gpu: Gpu, rng: Rng, c: CgmlConfig): CgmlNetworks {
+  const d = usedLatentDim(c);
+  const { inShape, channels } = c.conv;
+  const H = new UNetEncoder(gpu, rng, {
+    widths: channels,
+    slope: c.leakySlope,
+    spectralNorm: c.H.spectralNorm,
+    inChannels: inShape[2],
+  });
+  const G = new ConvGenerator(gpu, rng, c, d);
+  const Z = moverNet(gpu, rng, c, channels[channels.length - 1]);
+  return new Networks(
+    H,
+    G,
+    Z,
+    (tape, x) => {
+      let features = H.forward(tape, ops.reshape(tape, x, [x.shape[0], ...inShape]));
+      if (c.H.outputScale !== 1) {
+        features = features.map((f) => ops.scale(tape, f, c.H.outputScale));
+      }
+      const flat = ops.mean(tape, features[features.length - 1], [1, 2]);
+      return { flat, features };
+    },
+    (tape, h, z) => {
+      const y = G.forward(tape, h.features, z);
+      return ops.reshape(tape, y, [y.shape[0], c.outDim]);
+    },
+  );
+}
+
+/** Builds H, G and Z for `config`, drawing every weight from `rng`. */
+export function buildNetworks(gpu: Gpu, rng: Rng, config: CgmlConfig): CgmlNetworks {
+  return config.family === "conv" ? buildConv(gpu, rng, config) : buildMlp(gpu, rng, config);
+}

@@ -1,0 +1,132 @@
+import { assert, assertAllClose, assertEquals, assertRejects } from "../../infra/testing/assert.ts";
+import { Rng } from "../gpu/rng.ts";
+import { gpuTest } from "../gpu/testing.ts";
+import { PLUS_MINUS, sampleToy, THREE_BRANCHES } from "../data/toy.ts";
+import { type CgmlConfigInput, makeConfig, PERSISTENT_PRESET } from "./config.ts";
+import { CgmlTrainer, type LossPoint, type TrainingData } from "./train.ts";
+
+const tiny: CgmlConfigInput = {
+  H: { width: 16 },
+  G: { width: 16 },
+  Z: { width: 16 },
+  embedDim: 8,
+  batchSize: 64,
+  pairsPerEpoch: 256,
+  epochs: 3,
+  lossEvery: 2,
+  innerSteps: 3,
+};
+const fresh: TrainingData = { kind: "fresh", sample: (rng, n) => sampleToy(PLUS_MINUS, n, rng) };
+const fixed: TrainingData = { kind: "fixed", data: sampleToy(THREE_BRANCHES, 320, new Rng(4)) };
+
+function curveValues(curve: LossPoint[]): number[] {
+  return curve.flatMap((
+    p,
+  ) => [p.step, p.epoch, p.losses.fit, p.losses.mover, p.losses.start, p.losses.rho]);
+}
+
+gpuTest("a training step is one submit; losses are read every lossEvery steps", async (gpu) => {
+  const trainer = new CgmlTrainer(gpu, makeConfig(tiny, { epochs: 1, lossEvery: 3 }), fresh);
+  const submits: number[] = [];
+  await trainer.fit({
+    onProgress: (p) => p.phase === "step" && submits.push(gpu.counters.submits),
+  });
+  const perStep = submits.slice(1).map((s, i) => s - submits[i]);
+  assertEquals(perStep, [1, 2, 2], "steps 2..4 (steps 3 and 4, the epoch's last, read losses)");
+  assertEquals(trainer.curve.map((p) => p.step), [3, 4]);
+  trainer.dispose();
+});
+
+for (
+  const [name, data, extra] of [
+    ["fresh latents", fresh, {}],
+    ["persistent latents with spectral norm", fixed, PERSISTENT_PRESET],
+  ] as const
+) {
+  gpuTest(`resume after a kill reproduces the loss curve (${name})`, async (gpu) => {
+    const config = makeConfig(tiny, extra);
+    const whole = new CgmlTrainer(gpu, config, data);
+    await whole.fit();
+    const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+    try {
+      const killed = new CgmlTrainer(gpu, config, data);
+      const abort = new AbortController();
+      await assertRejects(() =>
+        killed.fit({
+          checkpoint: path,
+          signal: abort.signal,
+          onProgress: (p) => p.epoch === 3 && p.step % killed.stepsPerEpoch === 2 && abort.abort(),
+        })
+      );
+      killed.dispose();
+      const resumed = new CgmlTrainer(gpu, config, data);
+      await resumed.restore(path);
+      assertEquals([resumed.epoch, resumed.step], [2, 2 * resumed.stepsPerEpoch]);
+      await resumed.fit();
+      assertEquals(resumed.curve.length, whole.curve.length);
+      assertAllClose(curveValues(resumed.curve), curveValues(whole.curve), {
+        atol: 1e-6,
+        rtol: 1e-5,
+      });
+      resumed.dispose();
+    } finally {
+      await Deno.remove(path);
+      whole.dispose();
+    }
+  });
+}
+
+gpuTest("restore refuses a checkpoint of another configuration", async (gpu) => {
+  const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+  const a = new CgmlTrainer(gpu, makeConfig(tiny, { epochs: 0 }), fresh);
+  await a.save(path);
+  const b = new CgmlTrainer(gpu, makeConfig(tiny, { beta: 0.5 }), fresh);
+  await assertRejects(() => b.restore(path), Error, "another configuration");
+  a.dispose();
+  b.dispose();
+  await Deno.remove(path);
+});
+
+gpuTest(
+  "every variant trains: H/G once after the l steps, the L1 regressor, conv maps",
+  async (gpu) => {
+    const runs: [string, ReturnType<typeof makeConfig>, TrainingData][] = [
+      ["updateHGOnce", makeConfig(tiny, { updateHGOnce: true, epochs: 4 }), fresh],
+      ["l1", makeConfig(tiny, { method: "l1", epochs: 4 }), fresh],
+    ];
+    for (const [name, config, data] of runs) {
+      const t = new CgmlTrainer(gpu, config, data);
+      await t.fit();
+      const first = t.curve[0].losses.fit;
+      const last = t.curve.at(-1)!.losses.fit;
+      assert(Number.isFinite(last) && last < first, `${name}: fit loss ${first} → ${last}`);
+      t.dispose();
+    }
+    const conv = makeConfig(tiny, {
+      family: "conv",
+      inDim: 64,
+      outDim: 64,
+      latentDim: 4,
+      conv: { inShape: [8, 8, 1], outShape: [8, 8, 1], channels: [4, 8], latentChannels: 2 },
+      latents: "persistent",
+      epochs: 2,
+      batchSize: 16,
+    });
+    const rng = new Rng(3);
+    const images = {
+      n: 32,
+      inDim: 64,
+      outDim: 64,
+      x: rng.uniformArray(32 * 64),
+      y: rng.uniformArray(32 * 64),
+      mode: null,
+      modeNames: [],
+      xNames: [],
+      yNames: [],
+    };
+    const t = new CgmlTrainer(gpu, conv, { kind: "fixed", data: images });
+    await t.fit();
+    assert(t.curve.every((p) => Number.isFinite(p.losses.fit) && Number.isFinite(p.losses.mover)));
+    t.dispose();
+  },
+);

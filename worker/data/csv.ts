@@ -1,0 +1,166 @@
+/**
+ * Multimodal data from a CSV file: a header names input columns `x…`, output columns `y…` (any
+ * counts, at least one of each) and optionally an integer column `mode` with each row's true
+ * mode. Any problem (unknown or missing columns, non-numbers, ragged rows, no rows) throws a
+ * {@link CsvDataError} that names the file and line.
+ * @module
+ */
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import type { MultimodalData } from "./multimodal.ts";
+
+/** A CSV file that cannot be used as multimodal data; the message names file and line. */
+export class CsvDataError extends Error {
+  override name = "CsvDataError";
+  /** The file (or label) being read. */
+  readonly file: string;
+  /** 1-based line of the problem. */
+  readonly line: number;
+
+  constructor(file: string, line: number, reason: string) {
+    super(`Cannot read CSV ${file}:${line}: ${reason}`);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+const X_COLUMN = /^x[A-Za-z0-9_]*$/;
+const Y_COLUMN = /^y[A-Za-z0-9_]*$/;
+const MODE_COLUMN = "mode";
+
+interface Row {
+  record: string[];
+  info: { lines: number };
+}
+
+/** Parses CSV text; `file` is only used in error messages. */
+export function parseMultimodalCsv(text: string, file: string): MultimodalData {
+  let rows: Row[];
+  try {
+    rows = parse(text, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as unknown as Row[];
+  } catch (e) {
+    const line = (e as { lines?: number }).lines ?? 1;
+    throw new CsvDataError(file, line, (e as Error).message);
+  }
+  if (rows.length === 0) throw new CsvDataError(file, 1, "the file is empty");
+  const header = rows[0].record;
+  const headerLine = rows[0].info.lines;
+  const xCols: number[] = [];
+  const yCols: number[] = [];
+  let modeCol = -1;
+  const seen = new Set<string>();
+  header.forEach((name, c) => {
+    if (seen.has(name)) throw new CsvDataError(file, headerLine, `duplicate column "${name}"`);
+    seen.add(name);
+    if (name === MODE_COLUMN) modeCol = c;
+    else if (X_COLUMN.test(name)) xCols.push(c);
+    else if (Y_COLUMN.test(name)) yCols.push(c);
+    else {
+      throw new CsvDataError(
+        file,
+        headerLine,
+        `unknown column "${name}" (expected input columns x…, output columns y…, optional mode)`,
+      );
+    }
+  });
+  if (xCols.length === 0) {
+    throw new CsvDataError(file, headerLine, "missing input column (a name starting with x)");
+  }
+  if (yCols.length === 0) {
+    throw new CsvDataError(file, headerLine, "missing output column (a name starting with y)");
+  }
+  const data = rows.slice(1);
+  if (data.length === 0) throw new CsvDataError(file, headerLine, "no data rows after the header");
+  const n = data.length;
+  const x = new Float32Array(n * xCols.length);
+  const y = new Float32Array(n * yCols.length);
+  const rawMode = modeCol >= 0 ? new Array<number>(n) : null;
+  for (let i = 0; i < n; i++) {
+    const { record, info } = data[i];
+    if (record.length !== header.length) {
+      throw new CsvDataError(
+        file,
+        info.lines,
+        `expected ${header.length} fields as in the header, got ${record.length}`,
+      );
+    }
+    const num = (c: number): number => {
+      const s = record[c];
+      const v = s === "" ? NaN : Number(s);
+      if (!Number.isFinite(v)) {
+        throw new CsvDataError(file, info.lines, `column "${header[c]}" is not a number: "${s}"`);
+      }
+      return v;
+    };
+    xCols.forEach((c, j) => x[i * xCols.length + j] = num(c));
+    yCols.forEach((c, j) => y[i * yCols.length + j] = num(c));
+    if (rawMode) {
+      const v = num(modeCol);
+      if (!Number.isInteger(v)) {
+        throw new CsvDataError(
+          file,
+          info.lines,
+          `column "mode" is not an integer: "${record[modeCol]}"`,
+        );
+      }
+      rawMode[i] = v;
+    }
+  }
+  let mode: Int32Array | null = null;
+  let modeNames: string[] = [];
+  if (rawMode) {
+    const labels = [...new Set(rawMode)].sort((a, b) => a - b);
+    const index = new Map(labels.map((v, i) => [v, i]));
+    mode = Int32Array.from(rawMode, (v) => index.get(v)!);
+    modeNames = labels.map(String);
+  }
+  return {
+    n,
+    inDim: xCols.length,
+    outDim: yCols.length,
+    x,
+    y,
+    mode,
+    modeNames,
+    xNames: xCols.map((c) => header[c]),
+    yNames: yCols.map((c) => header[c]),
+  };
+}
+
+/** Reads and parses a CSV file (see {@link parseMultimodalCsv}). */
+export async function readMultimodalCsv(path: string): Promise<MultimodalData> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new Error(`Cannot read CSV ${path}: ${(e as Error).message}`);
+  }
+  return parseMultimodalCsv(text, path);
+}
+
+/**
+ * Formats data as CSV text in the layout {@link parseMultimodalCsv} reads (7 significant
+ * digits). The `mode` column holds the mode's name when it is an integer, else its index.
+ */
+export function formatMultimodalCsv(data: MultimodalData): string {
+  const header = [...data.xNames, ...data.yNames, ...(data.mode ? [MODE_COLUMN] : [])];
+  const rows: (string | number)[][] = [header];
+  const fmt = (v: number) => Number(v.toPrecision(7));
+  for (let i = 0; i < data.n; i++) {
+    const row: (string | number)[] = [];
+    for (let j = 0; j < data.inDim; j++) row.push(fmt(data.x[i * data.inDim + j]));
+    for (let j = 0; j < data.outDim; j++) row.push(fmt(data.y[i * data.outDim + j]));
+    if (data.mode) {
+      const name = data.modeNames[data.mode[i]];
+      row.push(/^-?\d+$/.test(name ?? "") ? name : data.mode[i]);
+    }
+    rows.push(row);
+  }
+  return stringify(rows);
+}

@@ -1,0 +1,556 @@
+/**
+ * 2-D convolutions on the GPU as implicit GEMMs (no im2col buffer), NHWC images and
+ * [KH, KW, Cin, Cout] weights:
+ * - forward: M = N·Ho·Wo output pixels, N = Cout, K = KH·KW·Cin;
+ * - input gradient: one GEMM per sub-pixel phase (r_h, r_w) ∈ [0, s)²: the input pixels with
+ *   (ih + p) ≡ r_h (mod s) receive exactly the taps kh ≡ r_h (mod s), so no FLOP is spent on
+ *   taps that a stride skips; M = that phase's input pixels, N = Cin, K = taps·Cout;
+ * - weight gradient: M = KH·KW·Cin, N = Cout, K = N·Ho·Wo.
+ * Transposed convolutions reuse the same three kernels. Kernel families and the register-block
+ * strategy are those of matmul (see matmul_wgsl.ts).
+ */
+import type { KernelProfile } from "../device.ts";
+import { params } from "../params.ts";
+import type { Tensor } from "../tensor.ts";
+import {
+  checkShape,
+  type ConvGeometry,
+  convGeometry,
+  convInputShape,
+  type ConvOptions,
+  convOutputShape,
+  type ConvTransposeOptions,
+  convTransposeOutputShape,
+} from "./conv_shape.ts";
+import {
+  accumulators,
+  binding,
+  checkGroups,
+  comp,
+  CPU_BLOCK,
+  cpuLayout,
+  cpuPrologue,
+  multiplyAdd,
+  range,
+  storeBlock,
+  tiledGemm,
+  tiledGroups,
+  uniforms,
+} from "./matmul_wgsl.ts";
+
+export type { ConvOptions, ConvTransposeOptions } from "./conv_shape.ts";
+
+/** Kernel family selection shared by every convolution entry point. */
+export interface ConvKernelOptions {
+  /** Kernel family to use; defaults to the adapter's profile (tests force each). */
+  variant?: KernelProfile;
+}
+
+/** conv2d(x [N, H, W, Cin], w [KH, KW, Cin, Cout]) → new [N, Ho, Wo, Cout]. */
+export function conv2d(x: Tensor, w: Tensor, opts: ConvOptions & ConvKernelOptions = {}): Tensor {
+  const g = convGeometry("conv2d", x.shape, w.shape, opts);
+  return forward(x, w, g, opts.variant);
+}
+
+/** Input gradient of conv2d: dy [N, Ho, Wo, Cout] → new [N, H, W, Cin] (= `inputShape`). */
+export function conv2dInputGrad(
+  dy: Tensor,
+  w: Tensor,
+  inputShape: readonly number[],
+  opts: ConvOptions & ConvKernelOptions = {},
+): Tensor {
+  const g = convGeometry("conv2dInputGrad", inputShape, w.shape, opts);
+  checkShape("conv2dInputGrad", "dy", dy.shape, convOutputShape(g));
+  return inputGrad(dy, w, g, opts.variant);
+}
+
+/** Weight gradient of conv2d: x, dy → new [KH, KW, Cin, Cout] (= `weightShape`). */
+export function conv2dWeightGrad(
+  x: Tensor,
+  dy: Tensor,
+  weightShape: readonly number[],
+  opts: ConvOptions & ConvKernelOptions = {},
+): Tensor {
+  const g = convGeometry("conv2dWeightGrad", x.shape, weightShape, opts);
+  checkShape("conv2dWeightGrad", "dy", dy.shape, convOutputShape(g));
+  return weightGrad(x, dy, g, opts.variant);
+}
+
+/**
+ * convTranspose2d(x [N, H, W, Cin], w [KH, KW, Cout, Cin]) → new
+ * [N, (H-1)s - 2p + KH + outputPadding, …, Cout]; equals conv2dInputGrad(x, w, that shape).
+ */
+export function convTranspose2d(
+  x: Tensor,
+  w: Tensor,
+  opts: ConvTransposeOptions & ConvKernelOptions = {},
+): Tensor {
+  const out = convTransposeOutputShape("convTranspose2d", x.shape, w.shape, opts);
+  const g = convGeometry("convTranspose2d", out, w.shape, opts);
+  checkShape("convTranspose2d", "x", x.shape, convOutputShape(g));
+  return inputGrad(x, w, g, opts.variant);
+}
+
+/** Input gradient of convTranspose2d: dy [N, Hout, Wout, Cout] → new [N, H, W, Cin]. */
+export function convTranspose2dInputGrad(
+  dy: Tensor,
+  w: Tensor,
+  opts: ConvOptions & ConvKernelOptions = {},
+): Tensor {
+  const g = convGeometry("convTranspose2dInputGrad", dy.shape, w.shape, opts);
+  return forward(dy, w, g, opts.variant);
+}
+
+/** Weight gradient of convTranspose2d: x, dy → new [KH, KW, Cout, Cin] (= `weightShape`). */
+export function convTranspose2dWeightGrad(
+  x: Tensor,
+  dy: Tensor,
+  weightShape: readonly number[],
+  opts: ConvOptions & ConvKernelOptions = {},
+): Tensor {
+  const g = convGeometry("convTranspose2dWeightGrad", dy.shape, weightShape, opts);
+  checkShape("convTranspose2dWeightGrad", "x", x.shape, convOutputShape(g));
+  return weightGrad(dy, x, g, opts.variant);
+}
+
+/**
+ * Uniforms shared by the three kernels: GEMM sizes, geometry, cpu layout, and the sub-pixel
+ * phase of the input-gradient kernel (zero elsewhere).
+ */
+const FIELDS = [
+  "M",
+  "N",
+  "K",
+  "Nb",
+  "H",
+  "W",
+  "Cin",
+  "Ho",
+  "Wo",
+  "Cout",
+  "KH",
+  "KW",
+  "S",
+  "P",
+  "wgx",
+  "rh",
+  "rw",
+  "ih0",
+  "iw0",
+  "Hq",
+  "Wq",
+  "KHp",
+  "KWp",
+  "qh0",
+  "qw0",
+];
+
+type Kind = "fwd" | "dx" | "dw";
+
+interface Phase {
+  rh: number;
+  rw: number;
+  ih0: number;
+  iw0: number;
+  hq: number;
+  wq: number;
+  khp: number;
+  kwp: number;
+  qh0: number;
+  qw0: number;
+}
+
+const NO_PHASE: Phase = {
+  rh: 0,
+  rw: 0,
+  ih0: 0,
+  iw0: 0,
+  hq: 0,
+  wq: 0,
+  khp: 0,
+  kwp: 0,
+  qh0: 0,
+  qw0: 0,
+};
+
+function forward(x: Tensor, w: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
+  const out = x.gpu.empty(convOutputShape(g));
+  const m = g.n * g.ho * g.wo;
+  dispatch("fwd", [x, w, out], g, m, g.cout, g.kh * g.kw * g.cin, NO_PHASE, variant);
+  return out;
+}
+
+function inputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
+  const out = dy.gpu.empty(convInputShape(g));
+  for (const ph of phases(g)) {
+    const m = g.n * ph.hq * ph.wq;
+    dispatch("dx", [dy, w, out], g, m, g.cin, ph.khp * ph.kwp * g.cout, ph, variant);
+  }
+  return out;
+}
+
+function weightGrad(x: Tensor, dy: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
+  const out = x.gpu.empty([g.kh, g.kw, g.cin, g.cout]);
+  const k = g.n * g.ho * g.wo;
+  dispatch("dw", [x, dy, out], g, g.kh * g.kw * g.cin, g.cout, k, NO_PHASE, variant);
+  return out;
+}
+
+/**
+ * The sub-pixel phases of the input gradient that own input pixels. Phase (r_h, r_w) covers
+ * ih = ih0 + s·t (t < Hq) with (ih + p) ≡ r_h (mod s), reads taps kh = r_h + s·j (j < KHp) and
+ * output rows oh = qh0 + t - j.
+ */
+function phases(g: ConvGeometry): Phase[] {
+  const axis = (r: number, size: number, k: number) => {
+    const i0 = (((r - g.pad) % g.stride) + g.stride) % g.stride;
+    return {
+      i0,
+      q: i0 < size ? Math.ceil((size - i0) / g.stride) : 0,
+      taps: r < k ? Math.ceil((k - r) / g.stride) : 0,
+      q0: (i0 + g.pad - r) / g.stride,
+    };
+  };
+  const out: Phase[] = [];
+  for (let rh = 0; rh < g.stride; rh++) {
+    for (let rw = 0; rw < g.stride; rw++) {
+      const a = axis(rh, g.h, g.kh);
+      const b = axis(rw, g.w, g.kw);
+      if (a.q === 0 || b.q === 0) continue;
+      out.push({
+        rh,
+        rw,
+        ih0: a.i0,
+        iw0: b.i0,
+        hq: a.q,
+        wq: b.q,
+        khp: a.taps,
+        kwp: b.taps,
+        qh0: a.q0,
+        qw0: b.q0,
+      });
+    }
+  }
+  return out;
+}
+
+function dispatch(
+  kind: Kind,
+  buffers: [Tensor, Tensor, Tensor],
+  g: ConvGeometry,
+  m: number,
+  n: number,
+  k: number,
+  ph: Phase,
+  variant: KernelProfile | undefined,
+): void {
+  const gpu = buffers[0].gpu;
+  if (buffers.some((t) => t.gpu !== gpu)) {
+    throw new Error(`Cannot run conv kernel ${kind}: the tensors live on different devices`);
+  }
+  if (m === 0 || n === 0) return;
+  const cpu = (variant ?? gpu.adapter.profile) === "cpu";
+  const layout = cpuLayout(m, n);
+  const u = params();
+  for (
+    const v of [m, n, k, g.n, g.h, g.w, g.cin, g.ho, g.wo, g.cout, g.kh, g.kw, g.stride, g.pad]
+  ) u.u32(v);
+  u.u32(layout.wgx);
+  for (const v of [ph.rh, ph.rw, ph.ih0, ph.iw0, ph.hq, ph.wq, ph.khp, ph.kwp, ph.qh0, ph.qw0]) {
+    u.u32(v);
+  }
+  const vec = g.cin % 4 === 0 && g.cout % 4 === 0;
+  const workgroups = cpu ? [layout.groups[0], layout.groups[1], 1] as const : tiledGroups(m, n);
+  checkGroups(`run conv kernel ${kind}`, workgroups);
+  gpu.run({
+    name: `conv_${kind}_${cpu ? "cpu" : "gpu"}`,
+    key: cpu ? (vec ? "4" : "1") : "",
+    source: () => (cpu ? CPU_SOURCES[kind](vec) : tiledGemm(GPU_SPECS[kind]())),
+    buffers,
+    params: u.build(),
+    workgroups,
+  });
+}
+
+const T = CPU_BLOCK;
+
+function header(names: [string, string, string], vec: boolean): string {
+  return [
+    binding(0, names[0], vec),
+    binding(1, names[1], vec),
+    binding(2, names[2], vec, true),
+    uniforms(3, FIELDS),
+  ].join("\n");
+}
+
+function kernel(head: string, setup: string[], loop: string, store: string): string {
+  return `${head}
+${cpuPrologue()}
+  ${setup.join("\n  ")}
+${accumulators()}
+  ${loop}
+${store}
+}`;
+}
+
+/** Loads of 4 consecutive columns from 16 per-column scalars `bv{j}`. */
+function columns(v: number): string {
+  return `vec4<f32>(${range(4).map((t) => `bv${4 * v + t}`).join(", ")})`;
+}
+
+/** Forward: rows are output pixels, the K loop runs over taps then input channels. */
+function forwardCpu(vec: boolean): string {
+  const u = vec ? 4 : 1;
+  const setup = [
+    "let HoWo = p.Ho * p.Wo;",
+    `let CI = p.Cin / ${u}u;`,
+    `let CO = p.Cout / ${u}u;`,
+    ...range(T).flatMap((i) => [
+      `let r${i} = min(row0 + ${i}u, p.M - 1u);`,
+      `let q${i} = r${i} % HoWo;`,
+      `let xn${i} = r${i} / HoWo * p.H;`,
+      `let y${i} = i32(q${i} / p.Wo * p.S) - i32(p.P);`,
+      `let x${i} = i32(q${i} % p.Wo * p.S) - i32(p.P);`,
+    ]),
+    ...(vec
+      ? range(T / 4).map((v) => `let b${v} = min(col0 / 4u + ${v}u, CO - 1u);`)
+      : range(T).map((j) => `let b${j} = min(col0 + ${j}u, p.Cout - 1u);`)),
+  ];
+  const taps = range(T).flatMap((i) => [
+    `let iy${i} = y${i} + i32(kh);`,
+    `let ix${i} = x${i} + i32(kw);`,
+    `let ok${i} = u32(iy${i}) < p.H && u32(ix${i}) < p.W;`,
+    `let o${i} = select(0u, ((xn${i} + u32(iy${i})) * p.W + u32(ix${i})) * CI, ok${i});`,
+  ]);
+  const inner = vec
+    ? `let wq = (wr + c * 4u) * CO;
+        ${
+      range(4).flatMap((kk) =>
+        range(T / 4).map((v) => `let bv${kk}_${v} = Wt[wq + ${kk}u * CO + b${v}];`)
+      ).join("\n        ")
+    }
+        ${
+      multiplyAdd(
+        4,
+        (i, kk) => `av${i}.${comp(kk)}`,
+        (kk, v) => `bv${kk}_${v}`,
+        (i) => [`let av${i} = select(vec4<f32>(), X[o${i} + c], ok${i});`],
+      )
+    }`
+    : `let wq = (wr + c) * p.Cout;
+        ${range(T).map((j) => `let bv${j} = Wt[wq + b${j}];`).join("\n        ")}
+        ${range(T / 4).map((v) => `let bq${v} = ${columns(v)};`).join("\n        ")}
+        ${
+      multiplyAdd(
+        1,
+        (i) => `av${i}`,
+        (_, v) => `bq${v}`,
+        (i) => [`let av${i} = select(0.0, X[o${i} + c], ok${i});`],
+      )
+    }`;
+  const loop = `var wr = 0u;
+  for (var kh = 0u; kh < p.KH; kh++) {
+    for (var kw = 0u; kw < p.KW; kw++) {
+      ${taps.join("\n      ")}
+      for (var c = 0u; c < CI; c++) {
+        ${inner}
+      }
+      wr += p.Cin;
+    }
+  }`;
+  const store = storeBlock("Y", vec, {
+    ok: (i) => `row0 + ${i}u < p.M`,
+    offset: (i) => `(row0 + ${i}u) * p.Cout`,
+  });
+  return kernel(header(["X", "Wt", "Y"], vec), setup, loop, store);
+}
+
+/**
+ * Input gradient of one sub-pixel phase: rows are the phase's input pixels, columns input
+ * channels, the K loop runs over the phase's taps then output channels. The weights are read
+ * along Cout (K) and transposed in registers.
+ */
+function inputGradCpu(vec: boolean): string {
+  const u = vec ? 4 : 1;
+  const setup = [
+    "let HqWq = p.Hq * p.Wq;",
+    `let CO = p.Cout / ${u}u;`,
+    ...range(T).flatMap((i) => [
+      `let r${i} = min(row0 + ${i}u, p.M - 1u);`,
+      `let n${i} = r${i} / HqWq;`,
+      `let t${i} = r${i} % HqWq;`,
+      `let th${i} = t${i} / p.Wq;`,
+      `let tw${i} = t${i} % p.Wq;`,
+      `let qy${i} = i32(p.qh0 + th${i});`,
+      `let qx${i} = i32(p.qw0 + tw${i});`,
+      `let dn${i} = n${i} * p.Ho;`,
+    ]),
+    ...range(T).map((j) => `let b${j} = min(col0 + ${j}u, p.Cin - 1u) * CO;`),
+  ];
+  const taps = range(T).flatMap((i) => [
+    `let oy${i} = qy${i} - i32(jh);`,
+    `let ox${i} = qx${i} - i32(jw);`,
+    `let ok${i} = u32(oy${i}) < p.Ho && u32(ox${i}) < p.Wo;`,
+    `let o${i} = select(0u, ((dn${i} + u32(oy${i})) * p.Wo + u32(ox${i})) * CO, ok${i});`,
+  ]);
+  const bLoads = range(T).map((j) => `let bv${j} = Wt[wb + b${j} + c];`).join("\n        ");
+  const inner = vec
+    ? `${bLoads}
+        ${
+      multiplyAdd(
+        4,
+        (i, kk) => `av${i}.${comp(kk)}`,
+        (kk, v) => `vec4<f32>(${range(4).map((t) => `bv${4 * v + t}.${comp(kk)}`).join(", ")})`,
+        (i) => [`let av${i} = select(vec4<f32>(), DY[o${i} + c], ok${i});`],
+      )
+    }`
+    : `${bLoads}
+        ${range(T / 4).map((v) => `let bq${v} = ${columns(v)};`).join("\n        ")}
+        ${
+      multiplyAdd(
+        1,
+        (i) => `av${i}`,
+        (_, v) => `bq${v}`,
+        (i) => [`let av${i} = select(0.0, DY[o${i} + c], ok${i});`],
+      )
+    }`;
+  const loop = `for (var jh = 0u; jh < p.KHp; jh++) {
+    for (var jw = 0u; jw < p.KWp; jw++) {
+      ${taps.join("\n      ")}
+      let wb = ((p.rh + jh * p.S) * p.KW + p.rw + jw * p.S) * p.Cin * CO;
+      for (var c = 0u; c < CO; c++) {
+        ${inner}
+      }
+    }
+  }`;
+  const store = storeBlock("DX", vec, {
+    ok: (i) => `row0 + ${i}u < p.M`,
+    offset: (i) => `((n${i} * p.H + p.ih0 + th${i} * p.S) * p.W + p.iw0 + tw${i} * p.S) * p.Cin`,
+  });
+  return kernel(header(["DY", "Wt", "DX"], vec), setup, loop, store);
+}
+
+/**
+ * Weight gradient: rows are (kh, kw, ci), columns Cout, the K loop runs over output pixels.
+ * With vec4, x is read as 4 consecutive input channels (4 rows sharing one tap).
+ */
+function weightGradCpu(vec: boolean): string {
+  const u = vec ? 4 : 1;
+  const g = vec ? T / 4 : T;
+  const rowSetup = range(g).flatMap((r) => [
+    vec
+      ? `let r${r} = min(row0 / 4u + ${r}u, p.M / 4u - 1u) * 4u;`
+      : `let r${r} = min(row0 + ${r}u, p.M - 1u);`,
+    `let ci${r} = r${r} % p.Cin / ${u}u;`,
+    `let t${r} = r${r} / p.Cin;`,
+    `let kx${r} = i32(t${r} % p.KW) - i32(p.P);`,
+    `let ky${r} = i32(t${r} / p.KW) - i32(p.P);`,
+  ]);
+  const setup = [
+    `let CI = p.Cin / ${u}u;`,
+    `let CO = p.Cout / ${u}u;`,
+    ...rowSetup,
+    ...(vec
+      ? range(T / 4).map((v) => `let b${v} = min(col0 / 4u + ${v}u, CO - 1u);`)
+      : range(T).map((j) => `let b${j} = min(col0 + ${j}u, p.Cout - 1u);`)),
+  ];
+  const rowTaps = range(g).flatMap((r) => [
+    `let iy${r} = i32(oh * p.S) + ky${r};`,
+    `let oky${r} = u32(iy${r}) < p.H;`,
+    `let xr${r} = (n * p.H + u32(iy${r})) * p.W;`,
+  ]);
+  const zero = vec ? "vec4<f32>()" : "0.0";
+  const aLoad = (r: number) => [
+    `let ix${r} = ix + kx${r};`,
+    `let ok${r} = oky${r} && u32(ix${r}) < p.W;`,
+    `let av${r} = select(${zero}, X[select(0u, (xr${r} + u32(ix${r})) * CI + ci${r}, ok${r})], ok${r});`,
+  ];
+  const inner = vec
+    ? `${range(T / 4).map((v) => `let bv${v} = DY[d + b${v}];`).join("\n          ")}
+          ${
+      multiplyAdd(
+        1,
+        (i) => `av${i >> 2}.${comp(i & 3)}`,
+        (_, v) => `bv${v}`,
+        (i) => (i % 4 === 0 ? aLoad(i / 4) : []),
+      )
+    }`
+    : `${range(T).map((j) => `let bv${j} = DY[d + b${j}];`).join("\n          ")}
+          ${range(T / 4).map((v) => `let bq${v} = ${columns(v)};`).join("\n          ")}
+          ${multiplyAdd(1, (i) => `av${i}`, (_, v) => `bq${v}`, aLoad)}`;
+  const loop = `var pix = 0u;
+  for (var n = 0u; n < p.Nb; n++) {
+    for (var oh = 0u; oh < p.Ho; oh++) {
+      ${rowTaps.join("\n      ")}
+      for (var ow = 0u; ow < p.Wo; ow++) {
+        let ix = i32(ow * p.S);
+        let d = pix * CO;
+        ${inner}
+        pix++;
+      }
+    }
+  }`;
+  const store = storeBlock("DW", vec, {
+    ok: (i) => `row0 + ${i}u < p.M`,
+    offset: (i) => `(row0 + ${i}u) * p.Cout`,
+  });
+  return kernel(header(["X", "DY", "DW"], vec), setup, loop, store);
+}
+
+const CPU_SOURCES: Record<Kind, (vec: boolean) => string> = {
+  fwd: forwardCpu,
+  dx: inputGradCpu,
+  dw: weightGradCpu,
+};
+
+/** Decodes output pixel `m` into `nb`, `oh`, `ow` (gpu family loaders). */
+const PIXEL = "let hw = p.Ho * p.Wo; let nb = m / hw; let oh = m % hw / p.Wo; let ow = m % p.Wo;";
+
+const GPU_SPECS: Record<Kind, () => Parameters<typeof tiledGemm>[0]> = {
+  fwd: () => ({
+    header: header(["X", "Wt", "Y"], false),
+    loadA: `${PIXEL}
+  let ci = k % p.Cin; let t = k / p.Cin;
+  let iy = i32(oh * p.S + t / p.KW) - i32(p.P);
+  let ix = i32(ow * p.S + t % p.KW) - i32(p.P);
+  if (u32(iy) >= p.H || u32(ix) >= p.W) { return 0.0; }
+  return X[((nb * p.H + u32(iy)) * p.W + u32(ix)) * p.Cin + ci];`,
+    loadB: "return Wt[k * p.Cout + n];",
+    storeC: "Y[m * p.Cout + n] = v;",
+    aAlongK: "true",
+    bAlongK: "false",
+  }),
+  dx: () => ({
+    header: `${header(["DY", "Wt", "DX"], false)}
+fn tap(k: u32) -> vec3<u32> {
+  let t = k / p.Cout;
+  return vec3<u32>(t / p.KWp, t % p.KWp, k % p.Cout);
+}`,
+    loadA: `let hw = p.Hq * p.Wq; let nb = m / hw; let th = m % hw / p.Wq; let tw = m % p.Wq;
+  let j = tap(k);
+  let oy = i32(p.qh0 + th) - i32(j.x);
+  let ox = i32(p.qw0 + tw) - i32(j.y);
+  if (u32(oy) >= p.Ho || u32(ox) >= p.Wo) { return 0.0; }
+  return DY[((nb * p.Ho + u32(oy)) * p.Wo + u32(ox)) * p.Cout + j.z];`,
+    loadB: `let j = tap(k);
+  let kh = p.rh + j.x * p.S; let kw = p.rw + j.y * p.S;
+  return Wt[((kh * p.KW + kw) * p.Cin + n) * p.Cout + j.z];`,
+    storeC: `let hw = p.Hq * p.Wq; let nb = m / hw; let th = m % hw / p.Wq; let tw = m % p.Wq;
+  DX[((nb * p.H + p.ih0 + th * p.S) * p.W + p.iw0 + tw * p.S) * p.Cin + n] = v;`,
+    aAlongK: "true",
+    bAlongK: "true",
+  }),
+  dw: () => ({
+    header: header(["X", "DY", "DW"], false),
+    loadA: `let ci = m % p.Cin; let t = m / p.Cin;
+  let hw = p.Ho * p.Wo; let nb = k / hw; let oh = k % hw / p.Wo; let ow = k % p.Wo;
+  let iy = i32(oh * p.S + t / p.KW) - i32(p.P);
+  let ix = i32(ow * p.S + t % p.KW) - i32(p.P);
+  if (u32(iy) >= p.H || u32(ix) >= p.W) { return 0.0; }
+  return X[((nb * p.H + u32(iy)) * p.W + u32(ix)) * p.Cin + ci];`,
+    loadB: "return DY[k * p.Cout + n];",
+    storeC: "DW[m * p.Cout + n] = v;",
+    aAlongK: "false",
+    bAlongK: "false",
+  }),
+};

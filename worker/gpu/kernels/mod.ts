@@ -1,0 +1,13 @@
+/**
+ * WGSL kernel families; each function records dispatches on its tensors' device.
+ * @module
+ */
+export * from "./elementwise.ts";
+export * from "./reduce.ts";
+export * from "./shape.ts";
+export * from "./loss.ts";
+export * from "./normalize.ts";
+export * from "./optim.ts";
+export * from "./spectral_norm.ts";
+export * from "./matmul.ts";
+export * from "./conv.ts";
