@@ -17,7 +17,6 @@ import { trainStepCase } from "./train_step.ts";
 import {
   type BenchSuite,
   emit,
-  otherLoad,
   round,
   setupTfjs,
   type TfjsPeer,
@@ -198,7 +197,6 @@ export async function runCase(ctx: KernelBenchContext, c: KernelCase): Promise<v
     if (!(diff <= MAX_DIFF)) {
       throw new Error(`Cannot trust case ${c.name}: engine and TF.js differ by ${diff}`);
     }
-    const load = otherLoad();
     const [ours, peer] = await timePair(
       { record: p.ours, flush: () => ctx.gpu.sync() },
       { record: p.peer, flush: ctx.tfjs.flush },
@@ -222,7 +220,7 @@ export async function runCase(ctx: KernelBenchContext, c: KernelCase): Promise<v
       ours_range: range(ours),
       peer_range: range(peer),
       max_rel_diff: round(diff, 2),
-      other_load: load.stop(),
+      other_load: Math.max(ours.otherLoad ?? 0, peer.otherLoad ?? 0),
     });
   } finally {
     p.dispose();

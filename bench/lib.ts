@@ -44,6 +44,13 @@ export interface TimingOptions {
   sampleMs?: number;
   /** Samples per side (default 5). */
   samples?: number;
+  /**
+   * Share of the CPUs other processes may use during a sample (default 0.1): before each
+   * sample the machine gets up to 1 s to become that idle; a sample that started on an idle
+   * machine but exceeded the share is taken once more. On a machine that stays busy the
+   * samples are taken anyway, and `otherLoad` in the stats says so.
+   */
+  maxOtherLoad?: number;
 }
 
 /** Milliseconds per operation, over the samples. */
@@ -53,13 +60,16 @@ export interface TimingStats {
   max: number;
   /** Operations per sample. */
   reps: number;
+  /** Mean share of the CPUs used by other processes during the kept samples (see otherLoad). */
+  otherLoad: number | null;
 }
 
 /**
  * Times `a` and `b` (e.g. ours and a peer): a warm-up run of each (pipeline compilation), a
  * calibration of the operations per sample so one sample takes about `sampleMs` (the ~11 ms
  * wait floor of Deno's WebGPU then costs a few per cent), then samples alternating between the
- * two so both see the same machine load. Each sample records `reps` operations and waits once.
+ * two so both see the same machine load. Each sample records `reps` operations and waits once;
+ * samples are gated on the machine being otherwise idle (see {@link TimingOptions}).
  */
 export async function timePair(
   a: Timed,
@@ -67,22 +77,50 @@ export async function timePair(
   opts: TimingOptions = {},
 ): Promise<[TimingStats, TimingStats]> {
   const sampleMs = opts.sampleMs ?? 300;
-  const samples = opts.samples ?? 5;
   const reps = [await calibrate(a, sampleMs), await calibrate(b, sampleMs)];
-  const times: number[][] = [[], []];
-  for (let s = 0; s < samples; s++) {
-    for (const [i, t] of [a, b].entries()) times[i].push(await sample(t, reps[i]));
+  const runs: Sample[][] = [[], []];
+  for (let s = 0; s < (opts.samples ?? 5); s++) {
+    for (const [i, t] of [a, b].entries()) runs[i].push(await gatedSample(t, reps[i], opts));
   }
-  return [stats(times[0], reps[0]), stats(times[1], reps[1])];
+  return [stats(runs[0], reps[0]), stats(runs[1], reps[1])];
 }
 
 /** Times one side alone, like {@link timePair}. */
 export async function time(t: Timed, opts: TimingOptions = {}): Promise<TimingStats> {
-  const sampleMs = opts.sampleMs ?? 300;
-  const reps = await calibrate(t, sampleMs);
-  const times: number[] = [];
-  for (let s = 0; s < (opts.samples ?? 5); s++) times.push(await sample(t, reps));
-  return stats(times, reps);
+  const reps = await calibrate(t, opts.sampleMs ?? 300);
+  const runs: Sample[] = [];
+  for (let s = 0; s < (opts.samples ?? 5); s++) runs.push(await gatedSample(t, reps, opts));
+  return stats(runs, reps);
+}
+
+interface Sample {
+  ms: number;
+  load: number | null;
+}
+
+async function gatedSample(t: Timed, reps: number, opts: TimingOptions): Promise<Sample> {
+  const limit = opts.maxOtherLoad ?? 0.1;
+  let s: Sample = { ms: Infinity, load: null };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const idle = await waitIdle(limit, 1000);
+    const load = otherLoad();
+    const ms = await sample(t, reps);
+    s = { ms, load: load.stop() };
+    if (!idle || s.load === null || s.load <= limit) break;
+  }
+  return s;
+}
+
+/** Waits until other processes use at most `limit` of the CPUs; false after `maxWaitMs`. */
+async function waitIdle(limit: number, maxWaitMs: number): Promise<boolean> {
+  const end = performance.now() + maxWaitMs;
+  while (performance.now() < end) {
+    const load = otherLoad();
+    await new Promise((r) => setTimeout(r, 200));
+    const l = load.stop();
+    if (l === null || l <= limit) return true;
+  }
+  return false;
 }
 
 async function sample(t: Timed, reps: number): Promise<number> {
@@ -103,8 +141,16 @@ async function calibrate(t: Timed, sampleMs: number): Promise<number> {
   }
 }
 
-function stats(times: number[], reps: number): TimingStats {
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), reps };
+function stats(runs: Sample[], reps: number): TimingStats {
+  const times = runs.map((r) => r.ms);
+  const loads = runs.map((r) => r.load).filter((l): l is number => l !== null);
+  return {
+    median: median(times),
+    min: Math.min(...times),
+    max: Math.max(...times),
+    reps,
+    otherLoad: loads.length ? round(loads.reduce((x, y) => x + y, 0) / loads.length, 2) : null,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { BenchSuite } from "./lib.ts";
 /** Suites by name, loaded on demand so that one suite's dependencies never slow another. */
 export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   kernels: () => import("./kernels.ts"),
+  spectral: () => import("./spectral.ts"),
 };
 
 async function main(args: string[]): Promise<number> {

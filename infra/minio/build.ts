@@ -98,7 +98,7 @@ export async function ensureMinio(): Promise<string> {
       throw new Error(
         `Cannot build MinIO: go install ${spec} failed (exit ${status.code})${
           refused ? "; the Go module proxy refused the module" : ""
-        }\n${tail.trim()}`,
+        }; its output is above`,
       );
     }
     await Deno.mkdir(binDir, { recursive: true });
@@ -111,7 +111,7 @@ export async function ensureMinio(): Promise<string> {
   return target;
 }
 
-/** Copies a byte stream to stderr and returns its last 4 KiB as text. */
+/** Copies a byte stream to stderr and returns its last 4 KiB as text (to classify failures). */
 async function teeTail(stream: ReadableStream<Uint8Array>): Promise<string> {
   const decoder = new TextDecoder();
   let tail = "";

@@ -226,11 +226,13 @@ class TailLog {
 
   drain(stream: ReadableStream<Uint8Array>): void {
     const decoder = new TextDecoder();
-    this.#pending.push((async () => {
-      for await (const chunk of stream) {
-        this.#text = (this.#text + decoder.decode(chunk, { stream: true })).slice(-16384);
-      }
-    })().catch(() => {}));
+    this.#pending.push(
+      (async () => {
+        for await (const chunk of stream) {
+          this.#text = (this.#text + decoder.decode(chunk, { stream: true })).slice(-16384);
+        }
+      })().catch(() => {}),
+    );
   }
 
   text(): string {

@@ -20,3 +20,12 @@ export class LeaseLostError extends Error {
 export class QueueError extends Error {
   override name = "QueueError";
 }
+
+/** A stored queue record is not valid JSON or does not match its schema. */
+export class CorruptRecordError extends QueueError {
+  override name = "CorruptRecordError";
+  /** Creates the error for the object `key`. */
+  constructor(readonly key: string, detail: string) {
+    super(`Cannot read ${key}: ${detail}`);
+  }
+}

@@ -94,4 +94,3 @@ export class QueueLayout {
     await this.store.delete(this.pending(id)).catch(() => {});
   }
 }
-

@@ -2,18 +2,19 @@
  * A claimed job: the worker's handle on one lease.
  *
  * Every write (heartbeat, progress, commit, failure, release) is a conditional PUT of the state
- * object with `If-Match` on the ETag of the holder's previous write, and bumps the write counter
- * `hb` so each write has a new ETag. A lost condition means someone stole the lease (it expired)
- * or cancelled the job: the handle's {@link ClaimedJob.signal} aborts with a
- * {@link LeaseLostError} and the worker must stop and discard its results. A write whose response
- * was lost is recognised on the next read by its token and counter, and adopted.
+ * object with `If-Match` on the ETag of the holder's previous write; it bumps the write counter
+ * `hb` and carries a random `writeId`, so each write has a new ETag. A lost condition means
+ * someone stole the lease (it expired) or cancelled the job: the handle's
+ * {@link ClaimedJob.signal} aborts with a {@link LeaseLostError} and the worker must stop and
+ * discard its results. A write whose response was lost is recognised on the next read by its
+ * `writeId`, and adopted.
  *
  * @module
  */
 
 import { PreconditionFailedError, StoreUnavailableError } from "../store/errors.ts";
 import { type BackoffOptions, retryDelayMs } from "./backoff.ts";
-import { LeaseLostError, type LeaseLossReason } from "./errors.ts";
+import { type LeaseLossReason, LeaseLostError } from "./errors.ts";
 import type { QueueLayout, VersionedState } from "./layout.ts";
 import type { JobError, JobProgress, JobRecord, JobState } from "./records.ts";
 
@@ -162,12 +163,15 @@ export class ClaimedJob {
         const next: JobState = {
           ...base,
           hb: this.#state.hb + 1,
+          writeId: crypto.randomUUID(),
           progress: this.#progress ?? base.progress,
           updatedAt: new Date().toISOString(),
         };
         this.#progressDirty = false;
         await this.#cas(next);
-        if (final) this.#end(new LeaseLostError(this.id, "finished", "this worker already finished it"));
+        if (final) {
+          this.#end(new LeaseLostError(this.id, "finished", "this worker already finished it"));
+        }
       } finally {
         this.#inFlight = false;
       }
@@ -193,7 +197,7 @@ export class ClaimedJob {
       } catch (e) {
         if (e instanceof PreconditionFailedError) {
           const current = await this.#layout.readState(this.id).catch(() => null);
-          if (current?.state.token === next.token && current?.state.hb === next.hb) {
+          if (current !== null && current.state.writeId === next.writeId) {
             // An earlier try of this very write landed; its response was lost.
             this.#accept(next, current.etag, startedAt);
             return;
@@ -241,5 +245,7 @@ function lossReason(current: VersionedState | null, mine: JobState): LeaseLossRe
 function describe(current: VersionedState | null): string {
   if (!current) return "the state object is gone";
   const s = current.state;
-  return `the job is now ${s.status} (attempt ${s.attempts}, epoch ${s.epoch}, owner ${s.owner ?? "none"})`;
+  return `the job is now ${s.status} (attempt ${s.attempts}, epoch ${s.epoch}, owner ${
+    s.owner ?? "none"
+  })`;
 }

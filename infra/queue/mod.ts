@@ -7,7 +7,7 @@
 
 export { retryDelayMs } from "./backoff.ts";
 export type { BackoffOptions } from "./backoff.ts";
-export { LeaseLostError, QueueError } from "./errors.ts";
+export { CorruptRecordError, LeaseLostError, QueueError } from "./errors.ts";
 export type { LeaseLossReason } from "./errors.ts";
 export { ClaimedJob } from "./lease.ts";
 export type { FailOptions } from "./lease.ts";

@@ -22,7 +22,7 @@
 import { PreconditionFailedError } from "../store/errors.ts";
 import { validatePrefix } from "../store/keys.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { QueueError } from "./errors.ts";
+import { CorruptRecordError, QueueError } from "./errors.ts";
 import { QueueLayout, type VersionedState } from "./layout.ts";
 import { ClaimedJob, type LeaseSettings } from "./lease.ts";
 import {
@@ -62,7 +62,10 @@ export interface QueueOptions {
 
 /** Options of {@link Queue.enqueue}. */
 export interface EnqueueOptions {
-  /** Same key, same job: a repeated enqueue returns the first job's id. */
+  /**
+   * Same key, same job: a repeated enqueue returns the first job's id. Concurrent enqueues of
+   * one key are assumed to carry the same request; the first record written wins.
+   */
   idempotencyKey?: string;
   /** Most starts for this job (default: the queue's). */
   maxAttempts?: number;
@@ -111,7 +114,10 @@ export class Queue {
   /** Running leases seen by this process: ETag and when it was first seen (monotonic ms). */
   #observed = new Map<string, { etag: string; since: number; leaseMs: number }>();
 
-  private constructor(store: ObjectStore, options: Required<Omit<QueueOptions, "random">> & QueueOptions) {
+  private constructor(
+    store: ObjectStore,
+    options: Required<Omit<QueueOptions, "random">> & QueueOptions,
+  ) {
     this.store = store;
     this.prefix = options.prefix;
     this.owner = options.owner;
@@ -140,7 +146,9 @@ export class Queue {
       random: options.random,
     };
     if (resolved.prefix !== "" && !resolved.prefix.endsWith("/")) {
-      throw new QueueError(`Cannot open the queue: prefix must end with '/', got ${resolved.prefix}`);
+      throw new QueueError(
+        `Cannot open the queue: prefix must end with '/', got ${resolved.prefix}`,
+      );
     }
     validatePrefix(resolved.prefix);
     for (const name of ["leaseMs", "progressMs", "retryBaseMs", "retryCapMs"] as const) {
@@ -208,14 +216,16 @@ export class Queue {
         contentType: "application/json",
       });
     } catch (e) {
-      if (!(e instanceof PreconditionFailedError) || created) throw e;
+      // With an idempotency key, a concurrent enqueue of the same key may write it first.
+      if (!(e instanceof PreconditionFailedError) || idempotencyKey === undefined) throw e;
     }
     return { id, created };
   }
 
   /**
    * Claims the next job that can run: never claimed, queued for a retry whose backoff has
-   * passed, or running under a lease that expired. Resolves `null` when there is none.
+   * passed, or running under a lease that expired. Resolves `null` when there is none. Jobs
+   * whose stored records are damaged are skipped.
    */
   async claim(): Promise<ClaimedJob | null> {
     const prefix = this.#layout.pendingPrefix;
@@ -225,7 +235,14 @@ export class Queue {
       for (const item of page.items) {
         const id = item.key.slice(prefix.length);
         if (!JOB_ID_PATTERN.test(id)) continue;
-        const claimed = await this.#tryClaim(id, item.lastModified);
+        let claimed: ClaimedJob | null;
+        try {
+          claimed = await this.#tryClaim(id, item.lastModified);
+        } catch (e) {
+          // A damaged record blocks only its own job (its status read reports the damage).
+          if (e instanceof CorruptRecordError) continue;
+          throw e;
+        }
         if (claimed) return claimed;
       }
       startAfter = page.next;
@@ -297,9 +314,16 @@ export class Queue {
       if (!job) return null;
       if (current && isFinal(current.state.status)) return view(job, current.state);
       const now = new Date().toISOString();
+      const writeId = crypto.randomUUID();
       const next: JobState = current
-        ? { ...current.state, status: "cancelled", hb: current.state.hb + 1, updatedAt: now }
-        : { id, status: "cancelled", attempts: 0, epoch: 0, hb: 1, updatedAt: now };
+        ? {
+          ...current.state,
+          status: "cancelled",
+          hb: current.state.hb + 1,
+          writeId,
+          updatedAt: now,
+        }
+        : { id, status: "cancelled", attempts: 0, epoch: 0, hb: 1, writeId, updatedAt: now };
       try {
         await this.store.put(
           this.#layout.state(id),
@@ -356,6 +380,7 @@ export class Queue {
       ...state,
       status: "failed",
       hb: state.hb + 1,
+      writeId: crypto.randomUUID(),
       error: { ...expired, message: `${expired.message}; no attempts left` },
       updatedAt: new Date().toISOString(),
     };
@@ -382,6 +407,7 @@ export class Queue {
       attempts: (prev?.attempts ?? 0) + 1,
       epoch: (prev?.epoch ?? 0) + 1,
       hb: (prev?.hb ?? 0) + 1,
+      writeId: crypto.randomUUID(),
       owner: this.owner,
       token: crypto.randomUUID(),
       leaseMs: this.#settings.leaseMs,

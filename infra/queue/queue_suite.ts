@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { loseResponses } from "../testing/faulty_store.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { LeaseLostError } from "./errors.ts";
+import { CorruptRecordError, LeaseLostError } from "./errors.ts";
 import { Queue, type QueueOptions } from "./queue.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +33,11 @@ export async function runQueueSuite(t: Deno.TestContext, store: ObjectStore): Pr
     assertEquals((await q.get(id))?.status, "running");
     job.progress({ fraction: 0.5, stage: "train", message: "epoch 5/10" });
     await job.heartbeat();
-    assertEquals((await q.get(id))?.progress, { fraction: 0.5, stage: "train", message: "epoch 5/10" });
+    assertEquals((await q.get(id))?.progress, {
+      fraction: 0.5,
+      stage: "train",
+      message: "epoch 5/10",
+    });
     await job.complete({ artifacts: ["jobs/x/report.html"] });
     const done = await q.get(id);
     assertEquals(done?.status, "succeeded");
@@ -68,13 +72,14 @@ export async function runQueueSuite(t: Deno.TestContext, store: ObjectStore): Pr
   });
 
   await t.step("failed attempts back off, then the job fails with its error kept", async () => {
-    const q = await open({ retryBaseMs: 150, retryCapMs: 150, maxAttempts: 3 });
+    // Jitter pinned near its top: each retry waits just under 300 ms.
+    const q = await open({ retryBaseMs: 300, retryCapMs: 300, maxAttempts: 3, random: () => 0.99 });
     const { id } = await q.enqueue("payload");
     for (let attempt = 1; attempt <= 3; attempt++) {
       let job = await q.claim();
       if (attempt > 1) {
         assertEquals(job, null, "the backoff delays the retry");
-        await sleep(160);
+        await sleep(320);
         job = await q.claim();
       }
       assert(job !== null);
@@ -99,7 +104,7 @@ export async function runQueueSuite(t: Deno.TestContext, store: ObjectStore): Pr
   });
 
   await t.step("cancel: a queued job never runs, a running one loses its lease", async () => {
-    const q = await open({ leaseMs: 3000, heartbeatMs: 20 });
+    const q = await open({ leaseMs: 3000, heartbeatMs: 100 });
     const { id: queuedId } = await q.enqueue({ n: 1 });
     assertEquals((await q.cancel(queuedId))?.status, "cancelled");
     assertEquals(await q.claim(), null);
@@ -182,6 +187,15 @@ export async function runQueueSuite(t: Deno.TestContext, store: ObjectStore): Pr
     assertEquals(lost, 1);
     await job!.complete("ok");
     assertEquals((await q.get(id))?.status, "succeeded");
+  });
+
+  await t.step("a damaged record blocks only its own job", async () => {
+    const q = await open();
+    const { id: bad } = await q.enqueue({ n: 1 });
+    const { id: good } = await q.enqueue({ n: 2 });
+    await store.put(`${q.prefix}state/${bad}.json`, "{not json");
+    assertEquals((await q.claim())?.id, good);
+    await assertRejects(() => q.get(bad), CorruptRecordError, `state/${bad}.json: not JSON`);
   });
 
   await t.step("list filters by status and source and pages", async () => {

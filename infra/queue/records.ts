@@ -8,6 +8,7 @@
  */
 
 import { z } from "zod";
+import { CorruptRecordError } from "./errors.ts";
 
 /** Lifecycle of a job. `succeeded`, `failed` and `cancelled` are final. */
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -68,8 +69,11 @@ export const JobStateSchema = z.object({
   attempts: z.number().int().min(0),
   /** Lease generation: +1 on every claim or steal, so a stale holder is fenced. */
   epoch: z.number().int().min(0),
-  /** Write counter: +1 on every write, so every write has a new ETag (no ABA). */
+  /** Write counter: +1 on every write. */
   hb: z.number().int().min(0),
+  /** Random id of the write, so every write has a new ETag (no ABA) and a lost response is
+   * recognised by its writer. */
+  writeId: z.string().optional(),
   /** Worker holding (or that last held) the lease. */
   owner: z.string().optional(),
   /** Random token of the current claim. */
@@ -113,18 +117,18 @@ export interface JobStatus {
   updatedAt: string;
 }
 
-/** Parses stored JSON with `schema`, failing with a message that names the key. */
+/** Parses stored JSON with `schema`; throws {@link CorruptRecordError} naming the key. */
 export function parseRecord<T>(schema: z.ZodType<T>, bytes: Uint8Array, key: string): T {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new Error(`Cannot read ${key}: not JSON (${(e as Error).message})`);
+    throw new CorruptRecordError(key, `not JSON (${(e as Error).message})`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`Cannot read ${key}: ${issue.path.join(".") || "record"}: ${issue.message}`);
+    throw new CorruptRecordError(key, `${issue.path.join(".") || "record"}: ${issue.message}`);
   }
   return parsed.data;
 }

@@ -34,13 +34,19 @@ export async function assertConditionalWrites(store: ObjectStore, prefix: string
   };
   try {
     const { etag } = await store.put(key, "probe-1", { ifNoneMatch: "*" });
-    await expectLoss("If-None-Match: * overwrote an existing object", () =>
-      store.put(key, "probe-2", { ifNoneMatch: "*" }));
+    await expectLoss(
+      "If-None-Match: * overwrote an existing object",
+      () => store.put(key, "probe-2", { ifNoneMatch: "*" }),
+    );
     const wrong = etag === "0".repeat(32) ? "1".repeat(32) : "0".repeat(32);
-    await expectLoss("If-Match with a wrong ETag was accepted", () =>
-      store.put(key, "probe-3", { ifMatch: wrong }));
-    await expectLoss("If-Match on a missing key was accepted", () =>
-      store.put(missing, "probe-4", { ifMatch: etag }));
+    await expectLoss(
+      "If-Match with a wrong ETag was accepted",
+      () => store.put(key, "probe-3", { ifMatch: wrong }),
+    );
+    await expectLoss(
+      "If-Match on a missing key was accepted",
+      () => store.put(missing, "probe-4", { ifMatch: etag }),
+    );
     try {
       await store.head(missing);
       refuse("If-Match on a missing key created it");

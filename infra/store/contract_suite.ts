@@ -5,12 +5,7 @@
  * @module
  */
 
-import {
-  assert,
-  assertEquals,
-  assertNotEquals,
-  assertRejects,
-} from "../testing/assert.ts";
+import { assert, assertEquals, assertNotEquals, assertRejects } from "../testing/assert.ts";
 import { InvalidKeyError, NotFoundError, PreconditionFailedError } from "./errors.ts";
 import type { ObjectStore } from "./types.ts";
 
@@ -69,15 +64,18 @@ export async function runStoreContract(t: Deno.TestContext, store: ObjectStore):
     assertEquals(text((await store.get(`${p}over`)).body), "two");
   });
 
-  await t.step("missing objects: get/head/getStream throw NotFoundError, delete succeeds", async () => {
-    await assertRejects(() => store.get(`${p}missing`), NotFoundError);
-    await assertRejects(() => store.head(`${p}missing`), NotFoundError);
-    await assertRejects(() => store.getStream(`${p}missing`), NotFoundError);
-    await store.delete(`${p}missing`);
-    await store.put(`${p}gone`, "x");
-    await store.delete(`${p}gone`);
-    await assertRejects(() => store.get(`${p}gone`), NotFoundError);
-  });
+  await t.step(
+    "missing objects: get/head/getStream throw NotFoundError, delete succeeds",
+    async () => {
+      await assertRejects(() => store.get(`${p}missing`), NotFoundError);
+      await assertRejects(() => store.head(`${p}missing`), NotFoundError);
+      await assertRejects(() => store.getStream(`${p}missing`), NotFoundError);
+      await store.delete(`${p}missing`);
+      await store.put(`${p}gone`, "x");
+      await store.delete(`${p}gone`);
+      await assertRejects(() => store.get(`${p}gone`), NotFoundError);
+    },
+  );
 
   await t.step("ifNoneMatch '*' creates once and never overwrites", async () => {
     const first = await store.put(`${p}once`, "first", { ifNoneMatch: "*" });
@@ -93,7 +91,10 @@ export async function runStoreContract(t: Deno.TestContext, store: ObjectStore):
   await t.step("ifMatch replaces only the expected version", async () => {
     const v1 = await store.put(`${p}cas`, "v1");
     const v2 = await store.put(`${p}cas`, "v2", { ifMatch: v1.etag });
-    await assertRejects(() => store.put(`${p}cas`, "stale", { ifMatch: v1.etag }), PreconditionFailedError);
+    await assertRejects(
+      () => store.put(`${p}cas`, "stale", { ifMatch: v1.etag }),
+      PreconditionFailedError,
+    );
     assertEquals(text((await store.get(`${p}cas`)).body), "v2");
     const v3 = await store.put(`${p}cas`, "v3", { ifMatch: `"${v2.etag}"` });
     assertEquals((await store.head(`${p}cas`)).etag, v3.etag);
@@ -113,7 +114,9 @@ export async function runStoreContract(t: Deno.TestContext, store: ObjectStore):
     );
     assertEquals(creates.filter((r) => r.status === "fulfilled").length, 1);
     for (const r of creates) {
-      if (r.status === "rejected") assert(r.reason instanceof PreconditionFailedError, String(r.reason));
+      if (r.status === "rejected") {
+        assert(r.reason instanceof PreconditionFailedError, String(r.reason));
+      }
     }
     const base = await store.head(`${p}race`);
     const updates = await Promise.allSettled(
@@ -140,7 +143,10 @@ export async function runStoreContract(t: Deno.TestContext, store: ObjectStore):
     const all = await store.list(`${p}l/`);
     assertEquals(all.next, undefined);
     assertEquals(all.items.map((i) => i.size), keys.map((k) => bytes(k).length));
-    assertEquals((await store.list(`${p}l/a/`)).items.map((i) => i.key), [`${p}l/a/b`, `${p}l/a/c/d`]);
+    assertEquals((await store.list(`${p}l/a/`)).items.map((i) => i.key), [
+      `${p}l/a/b`,
+      `${p}l/a/c/d`,
+    ]);
     assertEquals((await store.list(`${p}l/a`)).items.length, 3);
     assertEquals((await store.list(`${p}nothing/`)).items, []);
   });

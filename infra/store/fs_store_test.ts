@@ -20,7 +20,11 @@ Deno.test("FsStore keeps objects as plain files under the root and nothing outsi
   await withStore(async (store) => {
     await store.put("inbox/run.yaml", "pipeline: demo\n");
     assertEquals(await Deno.readTextFile(`${store.root}/inbox/run.yaml`), "pipeline: demo\n");
-    await assertRejects(() => store.put(".cgml-store/locks/0.lock", "x"), InvalidKeyError, "reserved");
+    await assertRejects(
+      () => store.put(".cgml-store/locks/0.lock", "x"),
+      InvalidKeyError,
+      "reserved",
+    );
     await store.delete("inbox/run.yaml");
     const left = [];
     for await (const e of Deno.readDir(store.root)) left.push(e.name);

@@ -164,7 +164,9 @@ export class MinioStore implements ObjectStore {
         const res = await this.client.putObject(this.bucket, key, data, size, meta);
         return { etag: stripQuotes(res.etag) };
       } catch (e) {
-        if (options.ifMatch !== undefined && (codeOf(e) === "NoSuchKey" || codeOf(e) === "NotFound")) {
+        if (
+          options.ifMatch !== undefined && (codeOf(e) === "NoSuchKey" || codeOf(e) === "NotFound")
+        ) {
           throw new PreconditionFailedError(key, "the object does not exist");
         }
         throw mapError(e, key, "write");
@@ -187,8 +189,19 @@ export class MinioStore implements ObjectStore {
     validatePrefix(prefix);
     const limit = pageLimit(options.limit);
     const res = await this.#retry(() =>
-      this.#call(prefix, "list", () =>
-        this.client.listObjectsV2Query(this.bucket, prefix, "", "", limit, options.startAfter ?? ""))
+      this.#call(
+        prefix,
+        "list",
+        () =>
+          this.client.listObjectsV2Query(
+            this.bucket,
+            prefix,
+            "",
+            "",
+            limit,
+            options.startAfter ?? "",
+          ),
+      )
     );
     const items = res.objects.flatMap((o) =>
       o.name === undefined ? [] : [{ key: o.name, size: o.size, lastModified: o.lastModified }]
@@ -219,8 +232,11 @@ export class MinioStore implements ObjectStore {
 
   async #ensureBucket(): Promise<void> {
     await this.#retry(async () => {
-      const exists = await this.#call(this.bucket, "open bucket", () =>
-        this.client.bucketExists(this.bucket));
+      const exists = await this.#call(
+        this.bucket,
+        "open bucket",
+        () => this.client.bucketExists(this.bucket),
+      );
       if (exists) return;
       try {
         await this.client.makeBucket(this.bucket);
@@ -263,11 +279,17 @@ function mapError(e: unknown, key: string, action: string): Error {
   }
   const message = e instanceof Error ? e.message : String(e);
   if (code === "NoSuchBucket") return new StoreError(`Cannot ${action} ${key}: no such bucket`);
-  if (code === "AccessDenied" || code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch") {
-    return new StoreError(`Cannot ${action} ${key}: access denied (${code}); check the credentials`);
+  if (
+    code === "AccessDenied" || code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch"
+  ) {
+    return new StoreError(
+      `Cannot ${action} ${key}: access denied (${code}); check the credentials`,
+    );
   }
   if ((code !== undefined && TRANSIENT_CODES.has(code)) || isNetworkError(e)) {
-    return new StoreUnavailableError(`Cannot ${action} ${key}: the store is unavailable (${message})`);
+    return new StoreUnavailableError(
+      `Cannot ${action} ${key}: the store is unavailable (${message})`,
+    );
   }
   if (e instanceof TypeError && code === undefined) return e;
   return new StoreError(`Cannot ${action} ${key}: ${code ? `${code}: ` : ""}${message}`);
@@ -303,7 +325,9 @@ function infoFromHeaders(key: string, res: unknown, size: number): ObjectInfo {
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return new Uint8Array(chunks[0].buffer, chunks[0].byteOffset, chunks[0].length);
+  if (chunks.length === 1) {
+    return new Uint8Array(chunks[0].buffer, chunks[0].byteOffset, chunks[0].length);
+  }
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let off = 0;
   for (const c of chunks) {

@@ -35,4 +35,3 @@ export function pageLimit(limit: number | undefined): number {
 export function stripQuotes(etag: string): string {
   return etag.replace(/^"(.*)"$/, "$1");
 }
-

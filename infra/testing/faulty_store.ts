@@ -23,10 +23,13 @@ function withPut(store: ObjectStore, put: Put): ObjectStore {
   };
 }
 
-/** A store that silently drops `ifMatch`/`ifNoneMatch` on keys under `prefix` (a broken backend). */
-export function ignoreConditions(store: ObjectStore, prefix = ""): ObjectStore {
+/** A store that silently drops `ifMatch`/`ifNoneMatch` on the keys `affects` selects (a broken backend). */
+export function ignoreConditions(
+  store: ObjectStore,
+  affects: (key: string) => boolean = () => true,
+): ObjectStore {
   return withPut(store, (key, body, options = {}) => {
-    if (!key.startsWith(prefix)) return store.put(key, body, options);
+    if (!affects(key)) return store.put(key, body, options);
     const { ifMatch: _m, ifNoneMatch: _n, ...rest } = options;
     return store.put(key, body, rest);
   });

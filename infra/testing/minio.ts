@@ -14,10 +14,8 @@ import { type MinioServer, type MinioServerOptions, startMinio } from "../minio/
 
 const binary = await findMinio();
 const inCI = Deno.env.get("CI") === "true";
+const goFound = binary === null ? await hasGo() : true;
 let reported = false;
-
-/** Whether real-MinIO tests run in this process (a binary exists, or CI requires them). */
-export const minioAvailable: boolean = binary !== null;
 
 /** Registers `Deno.test(name)` that runs `fn` against a fresh MinIO server (see module doc). */
 export function minioTest(
@@ -28,12 +26,10 @@ export function minioTest(
   const skip = binary === null && !inCI;
   if (skip && !reported) {
     reported = true;
-    hasGo().then((go) =>
-      console.error(
-        `MinIO suites skipped: no MinIO binary at ${minioBinaryPath()}${
-          go ? "" : " and no 'go' on PATH"
-        }. Build it with 'deno run -A infra/minio/build.ts' (CI=true makes these tests mandatory).`,
-      )
+    console.error(
+      `MinIO suites skipped: no MinIO binary at ${minioBinaryPath()}${
+        goFound ? "" : " and no 'go' on PATH"
+      }. Build it with 'deno run -A infra/minio/build.ts' (CI=true makes these tests mandatory).`,
     );
   }
   Deno.test({

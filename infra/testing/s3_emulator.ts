@@ -121,12 +121,24 @@ async function handle(req: Request, buckets: Map<string, Map<string, Stored>>): 
       const ifNoneMatch = req.headers.get("if-none-match");
       const ifMatch = req.headers.get("if-match");
       if (ifNoneMatch === "*" && latest) {
-        return s3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", resource);
+        return s3Error(
+          412,
+          "PreconditionFailed",
+          "At least one of the pre-conditions you specified did not hold",
+          resource,
+        );
       }
       if (ifMatch !== null) {
-        if (!latest) return s3Error(404, "NoSuchKey", "The specified key does not exist.", resource);
+        if (!latest) {
+          return s3Error(404, "NoSuchKey", "The specified key does not exist.", resource);
+        }
         if (ifMatch.replace(/^"(.*)"$/, "$1") !== latest.etag) {
-          return s3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", resource);
+          return s3Error(
+            412,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold",
+            resource,
+          );
         }
       }
       const etag = createHash("md5").update(body).digest("hex");
@@ -153,7 +165,12 @@ function list(
   resource: string,
 ): Response {
   if (params.get("delimiter")) {
-    return s3Error(501, "NotImplemented", "Delimiters are not supported by the test emulator", resource);
+    return s3Error(
+      501,
+      "NotImplemented",
+      "Delimiters are not supported by the test emulator",
+      resource,
+    );
   }
   const prefix = params.get("prefix") ?? "";
   const after = params.get("continuation-token") || params.get("start-after") || "";
@@ -166,15 +183,23 @@ function list(
   const enc = params.get("encoding-type") === "url" ? encodeURIComponent : (s: string) => s;
   const contents = page.map((k) => {
     const o = bucket.get(k)!;
-    return `<Contents><Key>${escapeXml(enc(k))}</Key><LastModified>${o.lastModified.toISOString()}</LastModified>` +
+    return `<Contents><Key>${
+      escapeXml(enc(k))
+    }</Key><LastModified>${o.lastModified.toISOString()}</LastModified>` +
       `<ETag>"${o.etag}"</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
   }).join("");
   return xml(
     200,
-    `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${escapeXml(name)}</Name>` +
-      `<Prefix>${escapeXml(enc(prefix))}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>` +
+    `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${
+      escapeXml(name)
+    }</Name>` +
+      `<Prefix>${
+        escapeXml(enc(prefix))
+      }</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>` +
       `<IsTruncated>${truncated}</IsTruncated>${
-        truncated ? `<NextContinuationToken>${escapeXml(page[page.length - 1])}</NextContinuationToken>` : ""
+        truncated
+          ? `<NextContinuationToken>${escapeXml(page[page.length - 1])}</NextContinuationToken>`
+          : ""
       }${contents}</ListBucketResult>`,
   );
 }

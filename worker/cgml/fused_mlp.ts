@@ -1,21 +1,22 @@
 /**
  * A multi-layer perceptron fused into a few WGSL kernels, for the MLP family of cGML.
  *
- * The toy networks are tiny (width 64, batch 128), so a training step is bound by the number of
- * dispatches, not by arithmetic (DESIGN.md §2b: every dispatch costs tens of µs on the CPU
- * adapter). Built from the generic layers, one inner step of Algorithm 1 takes ~120
- * dispatches; with this op it takes ~30. The op is a differentiable tape op:
- * - forward: one invocation per row runs every layer (LeakyReLU between layers, the output
- *   times the output scale L, optionally softplus on the last output column — Z's ρ);
- * - backward: one per-row dispatch propagates the deltas and the input gradients, one dispatch
- *   over the flat parameter vector sums the weight and bias gradients over the batch;
- * - spectral normalisation (optional): one dispatch computes σ of every layer (one power
- *   iteration first on a training tape, updating u and v), the forward uses W/σ, and one
- *   dispatch turns ∂/∂(W/σ) into ∂/∂W with u, v held constant:
- *   dW = (dWsn − ⟨dWsn, Wsn⟩ u vᵀ)/σ (the same rule as `nn`'s SpectralNorm).
+ * The toy networks are tiny (width 64, batch 128): built from the generic layers, one training
+ * step of Algorithm 1 records ~590 dispatches (matmul, bias, activation, concat, slice, their
+ * gradients, one Adam kernel per tensor); with this op it records ~130. It is a differentiable
+ * tape op:
+ * - forward: a workgroup takes 64 rows through every layer; an invocation computes a 16 × 16
+ *   register tile (rows × outputs) of a layer at a time; LeakyReLU between layers, the output
+ *   times the output scale L, optionally softplus on the last output column (Z's ρ);
+ * - backward: the same blocking for the deltas and the input gradients, then one dispatch for
+ *   the gradients of every weight and bias ([W; b] of a layer is one augmented matrix);
+ * - spectral normalisation (optional): one dispatch computes σ of every layer (after one power
+ *   iteration on a training tape, updating u and v), the forward uses W/σ, and one dispatch
+ *   turns ∂/∂(W/σ) into ∂/∂W with u, v held constant, dW = (dWsn − ⟨dWsn, Wsn⟩ u vᵀ)/σ — the
+ *   rule of `nn`'s SpectralNorm.
  * All weights and biases live in ONE parameter tensor (so Adam is one dispatch per network),
  * layer l as W_l [n_l, n_{l+1}] row-major followed by b_l [n_{l+1}]. The input may be given as
- * two tensors, concatenated along features (e.g. [h, z]) without a copy.
+ * two tensors side by side (e.g. [h, z]) without a copy.
  * @module
  */
 import type { Gpu } from "../gpu/device.ts";
@@ -93,175 +94,259 @@ export function fusedLayout(sizes: readonly number[]): FusedLayout {
 }
 
 const vec4 = (xs: number[]) => [0, 1, 2, 3].map((i) => xs[i] ?? 0);
+/** Rows and columns of the register tile of one invocation (llvmpipe wants big tiles). */
+const T = 16;
+/** Invocations per workgroup of the blocked kernels. */
+const WGB = 16;
+/** Rows per workgroup of the forward and backward kernels (four row tiles). */
+const RB = 4 * T;
+const TT = Array.from({ length: T }, (_, i) => i);
+const G4 = Array.from({ length: T / 4 }, (_, i) => i);
 
 const STRUCT = `
 struct P {
   dims: vec4<u32>,
   n: array<vec4<u32>, 2>,
   wOff: vec4<u32>,
-  bOff: vec4<u32>,
   aOff: vec4<u32>,
-  uv: array<vec4<u32>, 2>,
+  hOff: vec4<u32>,
+  tOff: vec4<u32>,
+  m: vec4<u32>,
   f: vec4<f32>,
 }
 fn nAt(l: u32) -> u32 { return p.n[l / 4u][l % 4u]; }
 fn lrelu(x: f32) -> f32 { return select(p.f.x * x, x, x > 0.0); }
 fn lreluGrad(x: f32) -> f32 { return select(p.f.x, 1.0, x > 0.0); }
+fn spectral() -> bool { return (p.dims.z & 1u) != 0u; }
+fn softplusLast() -> bool { return (p.dims.z & 2u) != 0u; }
 `;
-const INV_SIGMA = `fn invSigma(l: u32) -> f32 { return select(1.0, 1.0 / sigma[l], p.dims.w != 0u); }`;
+const INV_SIGMA = `fn invSigma(l: u32) -> f32 { return select(1.0, 1.0 / sigma[l], spectral()); }`;
+const BARRIER = "storageBarrier();\n    workgroupBarrier();";
 
-const HEADER = `@compute @workgroup_size(${WG})
+const BLOCK_HEADER = `@compute @workgroup_size(${WGB})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let gi = (wid.x + wid.y * nwg.x) * ${WG}u + lid;`;
+  let rows = p.dims.x;
+  let L = p.dims.y;
+  let hT = p.m.x;
+  let aT = p.m.y;
+  let na = p.m.z;
+  let nb = p.m.w;
+  let r0 = (wid.x + wid.y * nwg.x) * ${RB}u;
+  if (r0 >= rows) { return; }`;
 
-function forwardWgsl(maxw: number): string {
-  return `
+/** `let` lines, one per tile index k: `${name}${k} = expr(k)`. */
+const lets = (name: string, expr: (k: number) => string, indent = "      ") =>
+  TT.map((k) => `${indent}let ${name}${k} = ${expr(k)};`).join("\n");
+/** The tile's accumulators a{r}_{g} (row r, columns 4g … 4g + 3). */
+const accumulators = TT.flatMap((r) => G4.map((g) => `      var a${r}_${g} = vec4<f32>(0.0);`))
+  .join("\n");
+const fmas = (indent: string, left: string, right: string) =>
+  TT.flatMap((r) => G4.map((g) => `${indent}a${r}_${g} += ${left}${r} * ${right}${g};`)).join(
+    "\n",
+  );
+const stores = (call: (r: number, g: number) => string) =>
+  TT.flatMap((r) => G4.map((g) => `      ${call(r, g)};`)).join("\n");
+const vec4Of = (load: (k: number) => string, g: number) =>
+  `vec4<f32>(${[0, 1, 2, 3].map((c) => load(4 * g + c)).join(", ")})`;
+
+/**
+ * Forward: a workgroup takes ${RB} rows through every layer; an invocation computes a tile of
+ * ${T} rows × ${T} outputs of a layer (32 loads per 256 multiply-adds). Layer inputs are kept in
+ * `hs` [rows, Σ n_l] (post-activation), the output layer's pre-activation in `pre`. Indices
+ * past the edges are clamped and their results never stored.
+ */
+const FORWARD_WGSL = `
 @group(0) @binding(0) var<storage, read> xa: array<f32>;
 @group(0) @binding(1) var<storage, read> xb: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> sigma: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> acts: array<f32>;
-@group(0) @binding(6) var<uniform> p: P;
+@group(0) @binding(5) var<storage, read_write> hs: array<f32>;
+@group(0) @binding(6) var<storage, read_write> pre: array<f32>;
+@group(0) @binding(7) var<uniform> p: P;
 ${STRUCT}
 ${INV_SIGMA}
-${HEADER}
+fn store4(l: u32, r: u32, j0: u32, a: vec4<f32>, inv: f32) {
   let rows = p.dims.x;
   let L = p.dims.y;
-  let na = p.uv[1].z;
-  let nb = p.uv[1].w;
-  let aTotal = p.uv[1].y;
-  if (gi >= rows) { return; }
-  var cur: array<f32, ${maxw}>;
-  var nxt: array<f32, ${maxw}>;
-  for (var i = 0u; i < na; i++) { cur[i] = xa[gi * na + i]; }
-  for (var i = 0u; i < nb; i++) { cur[na + i] = xb[gi * nb + i]; }
+  let nin = nAt(l);
+  let nout = nAt(l + 1u);
+  let nL = nAt(L);
+  if (r >= rows) { return; }
+  for (var c = 0u; c < 4u; c++) {
+    let j = j0 + c;
+    if (j >= nout) { return; }
+    let s = a[c] * inv + w[p.wOff[l] + nin * nout + j];
+    if (l + 1u < L) {
+      hs[r * p.m.x + p.hOff[l + 1u] + j] = lrelu(s);
+    } else {
+      pre[r * nL + j] = s;
+      var v = p.f.y * s;
+      if (softplusLast() && j + 1u == nL) { v = max(v, 0.0) + log(1.0 + exp(-abs(v))); }
+      out[r * nL + j] = v;
+    }
+  }
+}
+${BLOCK_HEADER}
+  let n0 = nAt(0u);
+  for (var e = lid; e < ${RB}u * n0; e += ${WGB}u) {
+    let r = r0 + e / n0;
+    let i = e % n0;
+    if (r < rows) {
+      if (i < na) { hs[r * hT + i] = xa[r * na + i]; } else { hs[r * hT + i] = xb[r * nb + i - na]; }
+    }
+  }
+  ${BARRIER}
   for (var l = 0u; l < L; l++) {
     let nin = nAt(l);
     let nout = nAt(l + 1u);
     let inv = invSigma(l);
     let wo = p.wOff[l];
-    let bo = p.bOff[l];
-    let ao = gi * aTotal + p.aOff[l];
-    let hidden = l + 1u < L;
-    for (var j = 0u; j < nout; j++) {
-      var s = 0.0;
-      for (var i = 0u; i < nin; i++) { s += cur[i] * w[wo + i * nout + j]; }
-      s = s * inv + w[bo + j];
-      acts[ao + j] = s;
-      nxt[j] = select(s, lrelu(s), hidden);
+    let ho = p.hOff[l];
+    let tiles = 4u * ((nout + ${T - 1}u) / ${T}u);
+    for (var t = lid; t < tiles; t += ${WGB}u) {
+      let rb = r0 + (t % 4u) * ${T}u;
+      let cb = (t / 4u) * ${T}u;
+${lets("hr", (k) => `min(rb + ${k}u, rows - 1u) * hT + ho`)}
+${lets("wc", (k) => `min(cb + ${k}u, nout - 1u)`)}
+${accumulators}
+      for (var i = 0u; i < nin; i++) {
+        let wr = wo + i * nout;
+${G4.map((g) => `        let w${g} = ${vec4Of((k) => `w[wr + wc${k}]`, g)};`).join("\n")}
+${lets("h", (k) => `hs[hr${k} + i]`, "        ")}
+${fmas("        ", "h", "w")}
+      }
+${stores((r, g) => `store4(l, rb + ${r}u, cb + ${4 * g}u, a${r}_${g}, inv)`)}
     }
-    for (var j = 0u; j < nout; j++) { cur[j] = nxt[j]; }
-  }
-  let nL = nAt(L);
-  for (var j = 0u; j < nL; j++) {
-    var v = p.f.y * cur[j];
-    if (p.f.z != 0.0 && j + 1u == nL) { v = max(v, 0.0) + log(1.0 + exp(-abs(v))); }
-    out[gi * nL + j] = v;
+    ${BARRIER}
   }
 }`;
-}
 
-function backwardWgsl(maxw: number): string {
-  return `
+/**
+ * Backward through the rows: the output deltas, then layer by layer δ_in = (W δ_out)/σ ⊙
+ * LeakyReLU′, tiled like the forward (rows × inputs); the first layer's input gradient goes to
+ * dxa and dxb.
+ */
+const BACKWARD_WGSL = `
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> acts: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read> sigma: array<f32>;
-@group(0) @binding(4) var<storage, read_write> deltas: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dxa: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dxb: array<f32>;
-@group(0) @binding(7) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> hs: array<f32>;
+@group(0) @binding(2) var<storage, read> pre: array<f32>;
+@group(0) @binding(3) var<storage, read> w: array<f32>;
+@group(0) @binding(4) var<storage, read> sigma: array<f32>;
+@group(0) @binding(5) var<storage, read_write> deltas: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dxa: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dxb: array<f32>;
+@group(0) @binding(8) var<uniform> p: P;
 ${STRUCT}
 ${INV_SIGMA}
-${HEADER}
-  let rows = p.dims.x;
-  let L = p.dims.y;
-  let na = p.uv[1].z;
-  let nb = p.uv[1].w;
-  let aTotal = p.uv[1].y;
-  if (gi >= rows) { return; }
-  var d: array<f32, ${maxw}>;
-  var e: array<f32, ${maxw}>;
-  let nL = nAt(L);
-  let lastA = gi * aTotal + p.aOff[L - 1u];
-  for (var j = 0u; j < nL; j++) {
-    var g = dy[gi * nL + j] * p.f.y;
-    if (p.f.z != 0.0 && j + 1u == nL) {
-      g *= 1.0 / (1.0 + exp(-p.f.y * acts[lastA + j]));
+fn store4(l: u32, r: u32, i0: u32, a: vec4<f32>, inv: f32) {
+  let nin = nAt(l);
+  let na = p.m.z;
+  let nb = p.m.w;
+  if (r >= p.dims.x) { return; }
+  for (var c = 0u; c < 4u; c++) {
+    let i = i0 + c;
+    if (i >= nin) { return; }
+    var s = a[c] * inv;
+    if (l > 0u) {
+      s *= lreluGrad(hs[r * p.m.x + p.hOff[l] + i]);
+      deltas[r * p.m.y + p.aOff[l - 1u] + i] = s;
+    } else if (i < na) {
+      dxa[r * na + i] = s;
+    } else {
+      dxb[r * nb + i - na] = s;
     }
-    d[j] = g;
-    deltas[lastA + j] = g;
   }
+}
+${BLOCK_HEADER}
+  let nL = nAt(L);
+  let lastA = p.aOff[L - 1u];
+  for (var e = lid; e < ${RB}u * nL; e += ${WGB}u) {
+    let r = r0 + e / nL;
+    let j = e % nL;
+    if (r < rows) {
+      var g = dy[r * nL + j] * p.f.y;
+      if (softplusLast() && j + 1u == nL) { g /= 1.0 + exp(-p.f.y * pre[r * nL + j]); }
+      deltas[r * aT + lastA + j] = g;
+    }
+  }
+  ${BARRIER}
   for (var k = 0u; k < L; k++) {
     let l = L - 1u - k;
     let nin = nAt(l);
     let nout = nAt(l + 1u);
     let inv = invSigma(l);
     let wo = p.wOff[l];
-    for (var i = 0u; i < nin; i++) {
-      var s = 0.0;
-      for (var j = 0u; j < nout; j++) { s += w[wo + i * nout + j] * d[j]; }
-      s *= inv;
-      if (l > 0u) {
-        let ai = gi * aTotal + p.aOff[l - 1u] + i;
-        s *= lreluGrad(acts[ai]);
-        deltas[ai] = s;
-        e[i] = s;
-      } else if (i < na) {
-        dxa[gi * na + i] = s;
-      } else {
-        dxb[gi * nb + i - na] = s;
+    let ao = p.aOff[l];
+    let tiles = 4u * ((nin + ${T - 1}u) / ${T}u);
+    for (var t = lid; t < tiles; t += ${WGB}u) {
+      let rb = r0 + (t % 4u) * ${T}u;
+      let ib = (t / 4u) * ${T}u;
+${lets("dr", (k) => `min(rb + ${k}u, rows - 1u) * aT + ao`)}
+${lets("wi", (k) => `wo + min(ib + ${k}u, nin - 1u) * nout`)}
+${accumulators}
+      for (var j = 0u; j < nout; j++) {
+${G4.map((g) => `        let w${g} = ${vec4Of((k) => `w[wi${k} + j]`, g)};`).join("\n")}
+${lets("d", (k) => `deltas[dr${k} + j]`, "        ")}
+${fmas("        ", "d", "w")}
       }
+${stores((r, g) => `store4(l, rb + ${r}u, ib + ${4 * g}u, a${r}_${g}, inv)`)}
     }
-    for (var i = 0u; i < nin; i++) { d[i] = e[i]; }
+    ${BARRIER}
   }
 }`;
-}
 
+/**
+ * Parameter gradients: per layer the augmented matrix [W; b] gets [hs, 1]ᵀ δ summed over every
+ * row, an invocation per ${T} × ${T} tile; the tiles of all layers in one dispatch (p.tOff).
+ */
 const GRAD_WGSL = `
-@group(0) @binding(0) var<storage, read> xa: array<f32>;
-@group(0) @binding(1) var<storage, read> xb: array<f32>;
-@group(0) @binding(2) var<storage, read> acts: array<f32>;
-@group(0) @binding(3) var<storage, read> deltas: array<f32>;
-@group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-@group(0) @binding(5) var<uniform> p: P;
+@group(0) @binding(0) var<storage, read> hs: array<f32>;
+@group(0) @binding(1) var<storage, read> deltas: array<f32>;
+@group(0) @binding(2) var<storage, read_write> grad: array<f32>;
+@group(0) @binding(3) var<uniform> p: P;
 ${STRUCT}
-fn hin(l: u32, b: u32, i: u32) -> f32 {
-  let na = p.uv[1].z;
-  if (l == 0u) {
-    if (i < na) { return xa[b * na + i]; }
-    return xb[b * p.uv[1].w + i - na];
+fn store4(l: u32, i: u32, j0: u32, a: vec4<f32>) {
+  let nin = nAt(l);
+  let nout = nAt(l + 1u);
+  if (i > nin) { return; }
+  for (var c = 0u; c < 4u; c++) {
+    if (j0 + c >= nout) { return; }
+    grad[p.wOff[l] + i * nout + j0 + c] = a[c];
   }
-  return lrelu(acts[b * p.uv[1].y + p.aOff[l - 1u] + i]);
 }
-${HEADER}
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let gi = (wid.x + wid.y * nwg.x) * ${WG}u + lid;
   let rows = p.dims.x;
   let L = p.dims.y;
-  let aTotal = p.uv[1].y;
-  if (gi >= p.uv[1].x) { return; }
-  for (var l = 0u; l < L; l++) {
-    let nin = nAt(l);
-    let nout = nAt(l + 1u);
-    let wo = p.wOff[l];
-    let bo = p.bOff[l];
-    if (gi >= wo && gi < bo) {
-      let i = (gi - wo) / nout;
-      let j = (gi - wo) % nout;
-      var s = 0.0;
-      for (var b = 0u; b < rows; b++) { s += hin(l, b, i) * deltas[b * aTotal + p.aOff[l] + j]; }
-      grad[gi] = s;
-      return;
-    }
-    if (gi >= bo && gi < bo + nout) {
-      let j = gi - bo;
-      var s = 0.0;
-      for (var b = 0u; b < rows; b++) { s += deltas[b * aTotal + p.aOff[l] + j]; }
-      grad[gi] = s;
-      return;
-    }
+  let hT = p.m.x;
+  let aT = p.m.y;
+  var l = 0u;
+  for (var q = 1u; q < L; q++) { if (gi >= p.tOff[q]) { l = q; } }
+  let nin = nAt(l);
+  let nout = nAt(l + 1u);
+  let tilesC = (nout + ${T - 1}u) / ${T}u;
+  let local = gi - p.tOff[l];
+  if (local >= ((nin + ${T}u) / ${T}u) * tilesC) { return; }
+  let ib = (local / tilesC) * ${T}u;
+  let jb = (local % tilesC) * ${T}u;
+  let ho = p.hOff[l];
+  let ao = p.aOff[l];
+${lets("hc", (k) => `ho + min(ib + ${k}u, nin - 1u)`, "  ")}
+${lets("bias", (k) => `ib + ${k}u == nin`, "  ")}
+${lets("dc", (k) => `ao + min(jb + ${k}u, nout - 1u)`, "  ")}
+${accumulators}
+  for (var b = 0u; b < rows; b++) {
+    let hb = b * hT;
+    let db = b * aT;
+${G4.map((g) => `    let d${g} = ${vec4Of((k) => `deltas[db + dc${k}]`, g)};`).join("\n")}
+${lets("h", (k) => `select(hs[hb + hc${k}], 1.0, bias${k})`, "    ")}
+${fmas("    ", "h", "d")}
   }
+${stores((r, g) => `store4(l, ib + ${r}u, jb + ${4 * g}u, a${r}_${g})`)}
 }`;
 
 const SN_SHARED = `
@@ -277,9 +362,9 @@ fn total(x: f32, lid: u32) -> f32 {
   workgroupBarrier();
   return r;
 }
-fn uOff(l: u32) -> u32 { return p.uv[0][l]; }
 `;
 
+/** σ per layer (one workgroup each), after one power iteration on u, v when p.f.z != 0. */
 const SIGMA_WGSL = `
 @group(0) @binding(0) var<storage, read> w: array<f32>;
 @group(0) @binding(1) var<storage, read_write> u: array<f32>;
@@ -294,9 +379,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let rows = nAt(l);
   let cols = nAt(l + 1u);
   let wo = p.wOff[l];
-  let uo = uOff(l);
+  let uo = p.hOff[l];
   let vo = p.aOff[l];
-  if (p.f.w == 0.0) {
+  if (p.f.z == 0.0) {
     var acc = 0.0;
     for (var i = lid; i < rows; i += ${WG}u) {
       var s = 0.0;
@@ -331,6 +416,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (lid == 0u) { sigma[l] = norm * norm * uinv; }
 }`;
 
+/** ∂/∂(W/σ) → ∂/∂W with u, v held constant, in place (one workgroup per layer). */
 const SN_GRAD_WGSL = `
 @group(0) @binding(0) var<storage, read> w: array<f32>;
 @group(0) @binding(1) var<storage, read> u: array<f32>;
@@ -347,7 +433,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let cols = nAt(l + 1u);
   let n = rows * cols;
   let wo = p.wOff[l];
-  let uo = uOff(l);
+  let uo = p.hOff[l];
   let vo = p.aOff[l];
   var acc = 0.0;
   for (var e = lid; e < n; e += ${WG}u) { acc += grad[wo + e] * w[wo + e]; }
@@ -378,7 +464,7 @@ export class FusedMlp extends Layer {
   /** Whether the last output column goes through softplus. */
   readonly softplusLast: boolean;
   readonly #gpu: Gpu;
-  readonly #maxw: number;
+  readonly #tileOffsets: number[];
 
   /**
    * Creates the network with weights drawn from `rng` like `nn`'s `mlp`: U(±g·√(3/fanIn)),
@@ -392,18 +478,22 @@ export class FusedMlp extends Layer {
     this.slope = opts.slope ?? 0.2;
     this.outputScale = opts.outputScale ?? 1;
     this.softplusLast = opts.softplusLast ?? false;
-    this.#maxw = Math.ceil(Math.max(...sizes) / 16) * 16;
+    const L = sizes.length - 1;
+    this.#tileOffsets = [0];
+    for (let l = 0; l < L; l++) {
+      const tiles = Math.ceil((sizes[l] + 1) / T) * Math.ceil(sizes[l + 1] / T);
+      this.#tileOffsets.push(this.#tileOffsets[l] + tiles);
+    }
     const values = new Float32Array(this.layout.paramCount);
     const gain = Math.sqrt(2 / (1 + this.slope * this.slope));
-    for (let l = 0; l + 1 < sizes.length; l++) {
-      const g = l + 2 === sizes.length ? 1 : gain;
+    for (let l = 0; l < L; l++) {
+      const g = l + 1 === L ? 1 : gain;
       const bound = g * Math.sqrt(3 / sizes[l]);
-      const n = sizes[l] * sizes[l + 1];
-      values.set(rng.uniformArray(n, -bound, bound), this.layout.wOff[l]);
+      values.set(rng.uniformArray(sizes[l] * sizes[l + 1], -bound, bound), this.layout.wOff[l]);
     }
     this.params = this.addParameter("params", gpu.tensor(values, [this.layout.paramCount]));
     if (opts.spectralNorm) {
-      const unit = (offsets: number[], count: number, dims: number[]) => {
+      const unit = (offsets: number[], count: number, dims: readonly number[]) => {
         const out = new Float32Array(count);
         offsets.forEach((o, l) => {
           const x = rng.normalArray(dims[l]);
@@ -412,15 +502,9 @@ export class FusedMlp extends Layer {
         });
         return out;
       };
-      const L = sizes.length - 1;
-      this.u = this.addState(
-        "u",
-        gpu.tensor(unit(this.layout.uOff, this.layout.uCount, sizes.slice(0, L)), [this.layout.uCount]),
-      );
-      this.v = this.addState(
-        "v",
-        gpu.tensor(unit(this.layout.vOff, this.layout.vCount, sizes.slice(1)), [this.layout.vCount]),
-      );
+      const { uOff, uCount, vOff, vCount } = this.layout;
+      this.u = this.addState("u", gpu.tensor(unit(uOff, uCount, sizes.slice(0, L)), [uCount]));
+      this.v = this.addState("v", gpu.tensor(unit(vOff, vCount, sizes.slice(1)), [vCount]));
       for (let i = 0; i < (opts.warmup ?? 10); i++) this.#sigma(true).dispose();
     } else {
       this.u = null;
@@ -451,16 +535,18 @@ export class FusedMlp extends Layer {
     }
     const nL = this.sizes[this.sizes.length - 1];
     const sigma = this.u ? tape.own(this.#sigma(tape.training)) : tape.own(gpu.zeros([1]));
-    const acts = tape.own(gpu.empty([rows, this.layout.actCount]));
+    const hs = tape.own(gpu.empty([rows, this.layout.uCount]));
+    const pre = tape.own(gpu.empty([rows, nL]));
     const out = gpu.empty([rows, nL]);
-    const uniforms = this.#params(rows, na, nb);
+    const uniforms = this.#uniforms(rows, na, nb);
+    const blocks = grid1d(ceilDiv(rows, RB));
     gpu.run({
       name: "cgml_fused_mlp_forward",
-      key: `w${this.#maxw}`,
-      source: () => forwardWgsl(this.#maxw),
-      buffers: [xa, xb ?? xa, this.params, sigma, out, acts],
+      key: "v2",
+      source: () => FORWARD_WGSL,
+      buffers: [xa, xb ?? xa, this.params, sigma, out, hs, pre],
       params: uniforms,
-      workgroups: grid1d(ceilDiv(rows, WG)),
+      workgroups: blocks,
     });
     const inputs = xb ? [xa, xb, this.params] : [xa, this.params];
     return tape.record("fusedMlp", inputs, out, (dy, needs) => {
@@ -469,14 +555,13 @@ export class FusedMlp extends Layer {
       const dxb = gpu.empty([rows, Math.max(nb, 1)]);
       gpu.run({
         name: "cgml_fused_mlp_backward",
-        key: `w${this.#maxw}`,
-        source: () => backwardWgsl(this.#maxw),
-        buffers: [dy, acts, this.params, sigma, deltas, dxa, dxb],
+        key: "v2",
+        source: () => BACKWARD_WGSL,
+        buffers: [dy, hs, pre, this.params, sigma, deltas, dxa, dxb],
         params: uniforms,
-        workgroups: grid1d(ceilDiv(rows, WG)),
+        workgroups: blocks,
       });
-      const wantParams = needs[needs.length - 1];
-      const grad = wantParams ? this.#paramGrad(xa, xb ?? xa, acts, deltas, sigma, uniforms) : null;
+      const grad = needs[needs.length - 1] ? this.#paramGrad(hs, deltas, sigma, uniforms) : null;
       deltas.dispose();
       const keep = (t: Tensor, need: boolean) => {
         if (need) return t;
@@ -492,31 +577,24 @@ export class FusedMlp extends Layer {
     });
   }
 
-  #paramGrad(
-    xa: Tensor,
-    xb: Tensor,
-    acts: Tensor,
-    deltas: Tensor,
-    sigma: Tensor,
-    uniforms: ArrayBuffer,
-  ): Tensor {
+  #paramGrad(hs: Tensor, deltas: Tensor, sigma: Tensor, uniforms: ArrayBuffer): Tensor {
     const gpu = this.#gpu;
     const grad = gpu.empty([this.layout.paramCount]);
     gpu.run({
       name: "cgml_fused_mlp_grad",
-      key: "v1",
+      key: "v2",
       source: () => GRAD_WGSL,
-      buffers: [xa, xb, acts, deltas, grad],
+      buffers: [hs, deltas, grad],
       params: uniforms,
-      workgroups: grid1d(ceilDiv(this.layout.paramCount, WG)),
+      workgroups: grid1d(ceilDiv(this.#tileOffsets[this.#tileOffsets.length - 1], WG)),
     });
     if (this.u && this.v) {
       gpu.run({
         name: "cgml_fused_mlp_sn_grad",
-        key: "v1",
+        key: "v2",
         source: () => SN_GRAD_WGSL,
         buffers: [this.params, this.u, this.v, sigma, grad],
-        params: this.#params(0, 0, 0),
+        params: uniforms,
         workgroups: [this.sizes.length - 1],
       });
     }
@@ -529,31 +607,39 @@ export class FusedMlp extends Layer {
     const sigma = gpu.empty([this.sizes.length - 1]);
     gpu.run({
       name: "cgml_fused_mlp_sigma",
-      key: "v1",
+      key: "v2",
       source: () => SIGMA_WGSL,
       buffers: [this.params, this.u!, this.v!, sigma],
-      params: this.#params(0, 0, 0, update),
+      params: this.#uniforms(0, 0, 0, update),
       workgroups: [this.sizes.length - 1],
     });
     return sigma;
   }
 
   /**
-   * Uniforms: dims (rows, L, _, spectral norm), n (sizes), wOff, bOff, aOff (for the σ
-   * kernels: vOff), uv ([uOff], [paramCount, actCount, na, nb]), f (slope, scale,
-   * softplusLast, update).
+   * Uniforms: dims (rows, L, flags: 1 spectral norm | 2 softplus last, paramCount), n (sizes),
+   * wOff, aOff (= offsets of v), hOff (= offsets of u), tOff (grad tiles), m (Σ n_l for
+   * l < L, Σ n_l for l > 0, na, nb), f (slope, scale, power-iteration update).
    */
-  #params(rows: number, na: number, nb: number, update = false): ArrayBuffer {
+  #uniforms(rows: number, na: number, nb: number, update = false): ArrayBuffer {
     const lay = this.layout;
     const L = this.sizes.length - 1;
-    const sn = this.u !== null;
-    const b = new Params(40).u32(rows).u32(L).u32(0).u32(sn ? 1 : 0);
-    for (const n of [...vec4(this.sizes.slice(0, 4)), ...vec4(this.sizes.slice(4))]) b.u32(n);
-    for (const o of [...vec4(lay.wOff), ...vec4(lay.bOff)]) b.u32(o);
-    for (const o of vec4(rows === 0 ? lay.vOff : lay.aOff)) b.u32(o);
-    for (const o of [...vec4(lay.uOff), lay.paramCount, lay.actCount, na, nb]) b.u32(o);
-    return b.f32(this.slope).f32(this.outputScale).f32(this.softplusLast ? 1 : 0)
-      .f32(update ? 1 : 0).build();
+    const flags = (this.u ? 1 : 0) | (this.softplusLast ? 2 : 0);
+    const b = new Params(40).u32(rows).u32(L).u32(flags).u32(lay.paramCount);
+    const words = [
+      ...vec4(this.sizes.slice(0, 4)),
+      ...vec4(this.sizes.slice(4)),
+      ...vec4(lay.wOff),
+      ...vec4(lay.aOff),
+      ...vec4(lay.uOff),
+      ...vec4(this.#tileOffsets),
+      lay.uCount,
+      lay.actCount,
+      na,
+      nb,
+    ];
+    for (const x of words) b.u32(x);
+    return b.f32(this.slope).f32(this.outputScale).f32(update ? 1 : 0).f32(0).build();
   }
 }
 
@@ -609,7 +695,9 @@ export function fusedMlpRef(
     }
     for (let j = 0; j < nL; j++) {
       const v = o.scale * h[j];
-      out[r * nL + j] = o.softplusLast && j === nL - 1 ? Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))) : v;
+      out[r * nL + j] = o.softplusLast && j === nL - 1
+        ? Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))
+        : v;
     }
   }
   return out;

@@ -4,11 +4,11 @@ import { Rng } from "../gpu/rng.ts";
 import { gpuTest } from "../gpu/testing.ts";
 import { Tape } from "../nn/mod.ts";
 import {
+  fusedLayout,
   FusedMlp,
   type FusedMlpOptions,
   fusedMlpRef,
   type FusedMlpRefOptions,
-  fusedLayout,
 } from "./fused_mlp.ts";
 
 async function check(gpu: Gpu, opts: FusedMlpOptions) {
@@ -56,9 +56,21 @@ async function check(gpu: Gpu, opts: FusedMlpOptions) {
       return (f(p) - f(m)) / (2 * eps);
     });
   const fx = fd(joined, (t) => objective(w, t));
-  assertAllClose(gxa, Array.from({ length: rows * 3 }, (_, i) => fx[Math.floor(i / 3) * 5 + (i % 3)]), { atol: 1e-4, msg: "∂xa" });
-  assertAllClose(gxb, Array.from({ length: rows * 2 }, (_, i) => fx[Math.floor(i / 2) * 5 + 3 + (i % 2)]), { atol: 1e-4, msg: "∂xb" });
-  assertAllClose(gw, fd(w, (t) => objective(t, joined)), { atol: 2e-4, rtol: 1e-3, msg: "∂params" });
+  assertAllClose(
+    gxa,
+    Array.from({ length: rows * 3 }, (_, i) => fx[Math.floor(i / 3) * 5 + (i % 3)]),
+    { atol: 1e-4, msg: "∂xa" },
+  );
+  assertAllClose(
+    gxb,
+    Array.from({ length: rows * 2 }, (_, i) => fx[Math.floor(i / 2) * 5 + 3 + (i % 2)]),
+    { atol: 1e-4, msg: "∂xb" },
+  );
+  assertAllClose(gw, fd(w, (t) => objective(t, joined)), {
+    atol: 2e-4,
+    rtol: 1e-3,
+    msg: "∂params",
+  });
   net.dispose();
 }
 

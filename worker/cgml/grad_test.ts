@@ -19,7 +19,7 @@ async function reference(net: FusedMlp): Promise<(x: number[]) => number[]> {
 }
 
 async function checkLatentGradient(
-  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  gpu: Gpu,
   config: CgmlConfig,
 ) {
   const model = new CgmlModel(gpu, config);
@@ -45,16 +45,11 @@ async function checkLatentGradient(
     tape.dispose();
     return out;
   });
-  const H = await denseLayers(model, "H.");
-  const G = await denseLayers(model, "G.");
+  const H = await reference(model.nets.H as FusedMlp);
+  const G = await reference(model.nets.G as FusedMlp);
   const loss = (i: number, z: number[]) => {
-    const h = mlpRef(
-      H,
-      Array.from(xs.subarray(i * config.inDim, (i + 1) * config.inDim)),
-      config.leakySlope,
-      config.H.outputScale,
-    );
-    const yh = mlpRef(G, [...h, ...z], config.leakySlope, config.G.outputScale);
+    const h = H(Array.from(xs.subarray(i * config.inDim, (i + 1) * config.inDim)));
+    const yh = G([...h, ...z]);
     return yh.reduce((s, v, j) => s + Math.abs(v - ys[i * config.outDim + j]), 0) / config.outDim;
   };
   const fd = new Float64Array(B * d);

@@ -180,6 +180,7 @@ export async function runToyExperiment(
   }
   const svg = await multimodalFigure(truth, panels, {
     title: `cGML toy experiment — ${info.source}, seed ${seed}`,
+    truthAs: training.kind === "fresh" ? "lines" : "points",
   });
   return {
     report: {

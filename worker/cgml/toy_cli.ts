@@ -1,7 +1,7 @@
 /**
  * `deno task toy [--csv file] [--out dir] [--epochs n] [--seed n]`: the toy experiment of the
  * paper's Sec. 4 (see toy.ts). Writes `metrics.json` and `toy.svg` into the output directory
- * (default `toy-out`) and shows a progress bar on stderr.
+ * (default `out/toy`, ignored by git) and shows a progress bar on stderr.
  * @module
  */
 import { Gpu } from "../gpu/device.ts";
@@ -12,7 +12,8 @@ const USAGE = `usage: deno task toy [--csv file] [--out dir] [--epochs n] [--see
 
 Trains cGML and the plain L1 regressor on y = ±4(x, x², x³) (drawn fresh every epoch), or on
 a CSV file with input columns x…, output columns y… and an optional integer column "mode"
-(a fixed set), evaluates cGML, cGML w/o ρ, no move and L1, and writes metrics.json and toy.svg.`;
+(a fixed set), evaluates cGML, cGML w/o ρ, no move and L1, and writes metrics.json and toy.svg
+into the output directory (default out/toy). Defaults: seed 1, 30 epochs.`;
 
 /** Parsed command line. */
 export interface ToyArgs {
@@ -24,7 +25,7 @@ export interface ToyArgs {
 
 /** Parses the command line; throws with a usage hint on bad input. */
 export function parseToyArgs(args: readonly string[]): ToyArgs | "help" {
-  const out: ToyArgs = { out: "toy-out", seed: 1 };
+  const out: ToyArgs = { out: "out/toy", seed: 1 };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split(/=(.*)/s, 2);
     if (flag === "--help" || flag === "-h") return "help";

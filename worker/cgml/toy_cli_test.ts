@@ -2,7 +2,7 @@ import { assert, assertEquals, assertThrows } from "../../infra/testing/assert.t
 import { parseToyArgs, progressLine } from "./toy_cli.ts";
 
 Deno.test("parseToyArgs reads the four options in both spellings", () => {
-  assertEquals(parseToyArgs([]), { out: "toy-out", seed: 1 });
+  assertEquals(parseToyArgs([]), { out: "out/toy", seed: 1 });
   assertEquals(parseToyArgs(["--csv", "a.csv", "--out=o", "--epochs", "3", "--seed=7"]), {
     csv: "a.csv",
     out: "o",

@@ -58,7 +58,7 @@ export interface LossPoint {
 export interface TrainProgress {
   /** "step" after a step, "epoch" after an epoch (and its checkpoint). */
   phase: "step" | "epoch";
-  /** Current epoch, 1-based. */
+  /** Current epoch, 1-based (the one just finished when phase is "epoch"). */
   epoch: number;
   /** Total epochs. */
   epochs: number;
@@ -185,7 +185,7 @@ export class CgmlTrainer {
       const rate = done > 0 && seconds > 0 ? done / seconds : 0;
       opts.onProgress?.({
         phase,
-        epoch: Math.min(this.epoch + 1, c.epochs),
+        epoch: phase === "epoch" ? this.epoch : Math.min(this.epoch + 1, c.epochs),
         epochs: c.epochs,
         step: this.step,
         totalSteps,
@@ -314,7 +314,7 @@ export class CgmlTrainer {
           this.model.nets.generate(tape, this.model.nets.encode(tape, x), null),
           y,
         );
-        this.#optHG.minimize(tape, loss);
+        minimize(this.#optHG, tape, loss, fill(gpu, [1], 1));
         this.#add("fit", loss);
         tape.dispose();
         return;
@@ -336,6 +336,7 @@ export class CgmlTrainer {
     const c = this.config;
     const nets = this.model.nets;
     const ones = fill(gpu, [x.shape[0]], 1);
+    const one = fill(gpu, [1], 1);
     let z = z0;
     let tapeHG: Tape | null = null;
     let h: Encoding | null = null;
@@ -353,14 +354,14 @@ export class CgmlTrainer {
       this.#add("rho", target, c.latentDim);
       const tapeZ = new Tape(gpu);
       const moverLoss = ops.l1Loss(tapeZ, nets.move(tapeZ, z, enc), target);
-      this.#optZ!.minimize(tapeZ, moverLoss);
+      minimize(this.#optZ!, tapeZ, moverLoss, one);
       this.#add("mover", moverLoss);
       tapeZ.dispose();
       tapeLatent.dispose();
       z = next;
       if (!c.updateHGOnce || t === c.innerSteps - 1) {
         const fit = ops.l1Loss(tapeHG, nets.generate(tapeHG, enc, z), y);
-        this.#optHG.minimize(tapeHG, fit);
+        minimize(this.#optHG, tapeHG, fit, one);
         this.#add("fit", fit);
         tapeHG.dispose();
         tapeHG = null;
@@ -393,6 +394,13 @@ export class CgmlTrainer {
     this.curve.push({ step: this.step, epoch: this.epoch + 1, losses });
     return losses;
   }
+}
+
+/** One update of `opt` on `loss` recorded on `tape`, seeded with the one-element tensor `one`. */
+function minimize(opt: Adam, tape: Tape, loss: Tensor, one: Tensor): void {
+  const grads = tape.gradient(loss, opt.parameters, { dy: one });
+  opt.step(grads);
+  for (const g of grads) g.dispose();
 }
 
 interface Batch {

@@ -24,10 +24,15 @@ export interface FigurePanel {
 export interface FigureOptions {
   /** Figure title. */
   title?: string;
-  /** Most generated points drawn per row (evenly subsampled; default 600). */
+  /** Most generated points drawn per row (evenly subsampled; default 300). */
   maxGenerated?: number;
-  /** Most ground-truth points drawn per panel (default 400). */
+  /** Most ground-truth points drawn per panel (default 200; all when drawn as lines). */
   maxTruth?: number;
+  /**
+   * Draw the truth as one line per mode through its points sorted by the first input (for
+   * modes that are functions of x, like the toy curves) or as points (default).
+   */
+  truthAs?: "points" | "lines";
   /** Panel width and height in pixels (default 170 × 130). */
   width?: number;
   height?: number;
@@ -69,7 +74,8 @@ export function multimodalFigureSpec(
   const values: Datum[] = [];
   const rows = ["ground truth", ...panels.map((p) => p.title)];
   const modeName = (c: number) => truth.modeNames[c] ?? `mode ${c}`;
-  const tStep = stride(truth.n, opts.maxTruth ?? 400);
+  const lines = opts.truthAs === "lines";
+  const tStep = lines ? 1 : stride(truth.n, opts.maxTruth ?? 200);
   for (const row of rows) {
     for (let i = 0; i < truth.n; i += tStep) {
       for (let j = 0; j < truth.outDim; j++) {
@@ -87,7 +93,7 @@ export function multimodalFigureSpec(
   for (const p of panels) {
     const { inputs, draws, outputs } = p.generated;
     const count = p.assignment.length;
-    const gStep = stride(count, opts.maxGenerated ?? 600);
+    const gStep = stride(count, opts.maxGenerated ?? 300);
     for (let g = 0; g < count; g += gStep) {
       const i = Math.floor(g / draws);
       for (let j = 0; j < truth.outDim; j++) {
@@ -117,14 +123,25 @@ export function multimodalFigureSpec(
       width: opts.width ?? 170,
       height: opts.height ?? 130,
       layer: [
-        {
-          transform: [{ filter: "datum.layer === 'truth'" }],
-          mark: { type: "circle", size: 4, color: "#bbbbbb", opacity: 0.6 },
-          encoding: { x: xField, y: vField },
-        },
+        lines
+          ? {
+            transform: [{ filter: "datum.layer === 'truth'" }],
+            mark: { type: "line", color: "#bbbbbb", strokeWidth: 2, aria: false },
+            encoding: {
+              x: xField,
+              y: vField,
+              detail: { field: "mode", type: "nominal" },
+              order: { field: "x", type: "quantitative" },
+            },
+          }
+          : {
+            transform: [{ filter: "datum.layer === 'truth'" }],
+            mark: { type: "circle", size: 4, color: "#bbbbbb", opacity: 0.6, aria: false },
+            encoding: { x: xField, y: vField },
+          },
         {
           transform: [{ filter: "datum.layer === 'generated'" }],
-          mark: { type: "circle", size: 7, opacity: 0.7 },
+          mark: { type: "circle", size: 7, opacity: 0.7, aria: false },
           encoding: {
             x: xField,
             y: vField,
@@ -141,7 +158,7 @@ export function multimodalFigureSpec(
         },
       ],
     },
-    config: { font: "sans-serif" },
+    config: { font: "sans-serif", aria: false },
   } as vl.TopLevelSpec;
 }
 

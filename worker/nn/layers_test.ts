@@ -1,4 +1,5 @@
 import { assertAllClose, assertEquals, assertNotEquals } from "../../infra/testing/assert.ts";
+import type { Gpu } from "../gpu/device.ts";
 import { Rng } from "../gpu/rng.ts";
 import { gpuTest } from "../gpu/testing.ts";
 import { checkModule, layerRef } from "./_ref.ts";
@@ -6,11 +7,12 @@ import { Activation, Conv2d, ConvTranspose2d, Linear, Scale } from "./layers.ts"
 import type { Layer } from "./module.ts";
 import { mlp, Sequential } from "./sequential.ts";
 import { SpectralNorm } from "./spectral_norm.ts";
+import { Tape } from "./tape.ts";
 
 const rng = new Rng(41);
 
 async function checkLayer(
-  gpu: Parameters<typeof checkModule>[0],
+  gpu: Gpu,
   name: string,
   layer: Layer,
   shape: number[],
@@ -110,7 +112,6 @@ gpuTest("SpectralNorm keeps σ(L·W/σ) at L and persists u, v as state", async 
     sigma = Math.sqrt(n);
     v = wtwv.map((e) => e / n);
   }
-  const { Tape } = await import("./tape.ts");
   const tape = new Tape(gpu);
   const wsn = await sn.weight(tape).read();
   assertAllClose(Array.from(wsn), Array.from(w, (e) => (2 * e) / sigma), {

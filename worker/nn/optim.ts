@@ -35,6 +35,8 @@ export abstract class Optimizer {
   readonly groups: ResolvedGroup[];
   /** Every parameter tensor, groups concatenated; {@link Optimizer.step} takes grads in this order. */
   readonly parameters: readonly Tensor[];
+  /** The parameters' names, in the order of {@link Optimizer.parameters}. */
+  readonly names: readonly string[];
   #steps = 0;
 
   /** Resolves `groups` (or one group of `params`) against the defaults. */
@@ -51,8 +53,8 @@ export abstract class Optimizer {
       weightDecay: g.weightDecay ?? defaults.weightDecay,
     }));
     this.parameters = this.groups.flatMap((g) => g.params.map((p) => p.tensor));
-    const names = this.groups.flatMap((g) => g.params.map((p) => p.name));
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    this.names = this.groups.flatMap((g) => g.params.map((p) => p.name));
+    const dup = this.names.find((n, i) => this.names.indexOf(n) !== i);
     if (dup !== undefined) {
       throw new Error(`Cannot create optimiser: parameter "${dup}" is listed twice`);
     }
@@ -155,10 +157,9 @@ export class Adam extends Optimizer {
 
   /** The moments, named `prefix + "m." | "v." + parameter name`. */
   state(prefix = ""): NamedTensor[] {
-    const names = this.groups.flatMap((g) => g.params.map((p) => p.name));
     return [
-      ...names.map((n, i) => ({ name: `${prefix}m.${n}`, tensor: this.#m[i] })),
-      ...names.map((n, i) => ({ name: `${prefix}v.${n}`, tensor: this.#v[i] })),
+      ...this.names.map((n, i) => ({ name: `${prefix}m.${n}`, tensor: this.#m[i] })),
+      ...this.names.map((n, i) => ({ name: `${prefix}v.${n}`, tensor: this.#v[i] })),
     ];
   }
 
@@ -211,8 +212,7 @@ export class Sgd extends Optimizer {
   state(prefix = ""): NamedTensor[] {
     const vel = this.#velocity;
     if (!vel) return [];
-    const names = this.groups.flatMap((g) => g.params.map((p) => p.name));
-    return names.map((n, i) => ({ name: `${prefix}velocity.${n}`, tensor: vel[i] }));
+    return this.names.map((n, i) => ({ name: `${prefix}velocity.${n}`, tensor: vel[i] }));
   }
 
   /** Frees the velocities. */

@@ -3,6 +3,11 @@
  * L · W / σ(W), σ estimated by one power-iteration step per training forward pass; the
  * gradient goes through σ with u, v held constant. u and v are non-trainable state saved in
  * checkpoints. With the output scale L the layer's Lipschitz constant is at most L.
+ *
+ * The power step runs on tapes created with `training: true` (the default for recording
+ * tapes). Record graphs that do not update this layer's weights, e.g. cGML's latent update
+ * through a frozen G, on a tape with `training: false`: they then use σ = uᵀWv from the current
+ * u, v, so the step still happens once per weight update.
  */
 import type { Gpu } from "../gpu/device.ts";
 import type { Rng } from "../gpu/rng.ts";

@@ -59,7 +59,9 @@ export function parseArgs(argv: readonly string[]): CliArgs | null {
     if (a === "--help" || a === "-h") return null;
     else if (a === "--basis") {
       const v = argv[++i];
-      if (v !== "zernike" && v !== "sh") throw new RangeError(`Cannot use --basis ${v ?? ""}: expected zernike or sh`);
+      if (v !== "zernike" && v !== "sh") {
+        throw new RangeError(`Cannot use --basis ${v ?? ""}: expected zernike or sh`);
+      }
       basis = v;
     } else if (a === "--order") order = int(a, argv[++i], 0, 64);
     else if (a === "--points") points = int(a, argv[++i], 1, 1 << 24);
@@ -93,7 +95,9 @@ export function progressLine(label: string): (done: number, total: number) => vo
     const secs = (performance.now() - start) / 1000;
     const rate = done / Math.max(secs, 1e-9);
     const eta = rate > 0 ? (total - done) / rate : 0;
-    const line = `[spectral] ${label} ${done}/${total} shapes (${rate.toFixed(1)} shapes/s, ETA ${eta.toFixed(0)} s)`;
+    const line = `[spectral] ${label} ${done}/${total} shapes (${rate.toFixed(1)} shapes/s, ETA ${
+      eta.toFixed(0)
+    } s)`;
     Deno.stderr.writeSync(enc.encode(tty ? `\r${line}${done === total ? "\n" : ""}` : `${line}\n`));
   };
 }
@@ -135,13 +139,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   const backend = gpu ? `webgpu (${gpu.adapter.description})` : "cpu (float64 reference)";
   const t0 = performance.now();
   try {
-    const results = await analyzeShapes(shapes, { ...args.options, onProgress: shapes.length > 1 ? progressLine("transform") : undefined }, gpu);
+    const results = await analyzeShapes(shapes, {
+      ...args.options,
+      onProgress: shapes.length > 1 ? progressLine("transform") : undefined,
+    }, gpu);
     const seconds = (performance.now() - t0) / 1000;
     for (let i = 0; i < results.length; i++) {
       const r = results[i];
       await writeResult(shapes[i].dir, r, { backend, seconds: Number(seconds.toFixed(3)) });
       console.log(
-        `${r.name}: ${r.basis} order ${r.order}, IoU ${r.metrics.voxelIou.toFixed(3)}, Chamfer ${r.metrics.chamfer.toFixed(4)} -> ${shapes[i].dir}`,
+        `${r.name}: ${r.basis} order ${r.order}, IoU ${r.metrics.voxelIou.toFixed(3)}, Chamfer ${
+          r.metrics.chamfer.toFixed(4)
+        } -> ${shapes[i].dir}`,
       );
     }
   } catch (e) {

@@ -112,7 +112,11 @@ const projections = new Map<string, Float64Array>();
  * Forward transform by DH quadrature: c_lm = Σ_j Σ_k w_j (2π/2B) f(θ_j, φ_k) Y_lm(θ_j, φ_k),
  * for l ≤ degree. `values` is ring-major (2B)². Cost O(B²L + BL²) via per-ring Fourier sums.
  */
-export function shForward(values: ArrayLike<number>, bandwidth: number, degree: number): Float64Array {
+export function shForward(
+  values: ArrayLike<number>,
+  bandwidth: number,
+  degree: number,
+): Float64Array {
   const grid = dhGrid(bandwidth);
   const n = grid.size;
   if (values.length !== n * n) {
@@ -176,7 +180,9 @@ export function shInverse(
 ): Float64Array {
   if (coefficients.length < shCount(degree)) {
     throw new RangeError(
-      `Cannot evaluate degree ${degree}: need ${shCount(degree)} coefficients, got ${coefficients.length}`,
+      `Cannot evaluate degree ${degree}: need ${
+        shCount(degree)
+      } coefficients, got ${coefficients.length}`,
     );
   }
   const count = directions.length / 3;

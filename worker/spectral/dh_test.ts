@@ -17,9 +17,13 @@ Deno.test("DH weights: Σw = 2, Σ w P_l(cos θ) = 0 for 0 < l < 2B, known value
     }
   }
   const w2 = dhGrid(2).weights;
-  [0.26429774, 0.73570226, 0.73570226, 0.26429774].forEach((v, i) => assertAlmostEquals(w2[i], v, 1e-8));
+  [0.26429774, 0.73570226, 0.73570226, 0.26429774].forEach((v, i) =>
+    assertAlmostEquals(w2[i], v, 1e-8)
+  );
   const w16 = dhGrid(16).weights;
-  [0.0042042562, 0.0147483281, 0.0236297784, 0.033237126].forEach((v, i) => assertAlmostEquals(w16[i], v, 1e-10));
+  [0.0042042562, 0.0147483281, 0.0236297784, 0.033237126].forEach((v, i) =>
+    assertAlmostEquals(w16[i], v, 1e-10)
+  );
 });
 
 Deno.test("SH round trip of band-limited functions on the oversampled grid", () => {
@@ -33,7 +37,9 @@ Deno.test("SH round trip of band-limited functions on the oversampled grid", () 
   // A degree-19 function is still resolved exactly for l ≤ 7 since 19 + 7 < 2B = 32.
   const high = Float64Array.from({ length: shCount(19) }, () => rng.normal());
   const lowPart = shForward(shInverse(high, 19, dirs), b, degree);
-  for (let c = 0; c < lowPart.length; c++) assertAlmostEquals(lowPart[c], high[c], 1e-12, `alias c=${c}`);
+  for (let c = 0; c < lowPart.length; c++) {
+    assertAlmostEquals(lowPart[c], high[c], 1e-12, `alias c=${c}`);
+  }
 });
 
 Deno.test("extent of a dense sphere point cloud is its radius; its SH is a constant", () => {

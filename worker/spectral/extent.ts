@@ -129,7 +129,15 @@ export function extentFromMesh(shape: Shape, bandwidth: number): Float64Array {
   }
   const start = new Uint32Array(cells + 1);
   const visit = (f: number, fn: (cell: number) => void) =>
-    forEachCellInCap(grid, caps[4 * f], caps[4 * f + 1], caps[4 * f + 2], caps[4 * f + 3], 1e-9, fn);
+    forEachCellInCap(
+      grid,
+      caps[4 * f],
+      caps[4 * f + 1],
+      caps[4 * f + 2],
+      caps[4 * f + 3],
+      1e-9,
+      fn,
+    );
   for (let f = 0; f < faces; f++) {
     if (caps[4 * f + 3] >= 0) visit(f, (cell) => start[cell + 1]++);
   }
@@ -158,7 +166,14 @@ export function extentFromMesh(shape: Shape, bandwidth: number): Float64Array {
 }
 
 /** Distance along the ray from the origin in direction u to triangle f, or 0 on a miss. */
-function rayHit(v: Float64Array, t: Uint32Array, f: number, ux: number, uy: number, uz: number): number {
+function rayHit(
+  v: Float64Array,
+  t: Uint32Array,
+  f: number,
+  ux: number,
+  uy: number,
+  uz: number,
+): number {
   const a = 3 * t[3 * f], b = 3 * t[3 * f + 1], c = 3 * t[3 * f + 2];
   const e1x = v[b] - v[a], e1y = v[b + 1] - v[a + 1], e1z = v[b + 2] - v[a + 2];
   const e2x = v[c] - v[a], e2y = v[c + 1] - v[a + 1], e2z = v[c + 2] - v[a + 2];

@@ -72,7 +72,15 @@ export function shFoldedLayout(degree: number): MapLayout {
       coefficientOf[row * side + col] = c;
     }
   }
-  return { kind: "sh-folded", order: degree, height: side, width: side, count, cellOf, coefficientOf };
+  return {
+    kind: "sh-folded",
+    order: degree,
+    height: side,
+    width: side,
+    count,
+    cellOf,
+    coefficientOf,
+  };
 }
 
 /** Lays coefficients out as a map (padding cells hold 0 and mask 0). */

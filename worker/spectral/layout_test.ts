@@ -1,12 +1,26 @@
 import { assert, assertEquals } from "../../infra/testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { shCount, zernikeCount } from "./indexing.ts";
-import { fromMap, mapChannels, rasterSize, shFoldedLayout, toMap, zernikeRasterLayout } from "./layout.ts";
+import {
+  fromMap,
+  mapChannels,
+  rasterSize,
+  shFoldedLayout,
+  toMap,
+  zernikeRasterLayout,
+} from "./layout.ts";
 
 Deno.test("raster sizes follow the SPECTRAL.md §7.2 table", () => {
   const table: [number, number, number][] = [
-    [6, 8, 16], [10, 16, 24], [12, 16, 32], [15, 24, 40], [16, 32, 32], [19, 40, 40],
-    [20, 32, 56], [24, 48, 64], [28, 64, 72],
+    [6, 8, 16],
+    [10, 16, 24],
+    [12, 16, 32],
+    [15, 24, 40],
+    [16, 32, 32],
+    [19, 40, 40],
+    [20, 32, 56],
+    [24, 48, 64],
+    [28, 64, 72],
   ];
   for (const [n, h, w] of table) {
     assertEquals(rasterSize(zernikeCount(n)), { height: h, width: w }, `N=${n}`);
@@ -24,7 +38,11 @@ Deno.test("layouts are bijective and round-trip every coefficient", () => {
     assertEquals(layout.count, want);
     const coef = Float64Array.from({ length: layout.count }, () => rng.normal());
     const map = toMap(coef, layout);
-    assertEquals(map.mask.reduce((s, v) => s + v, 0), layout.count, `${layout.kind} ${layout.order} valid cells`);
+    assertEquals(
+      map.mask.reduce((s, v) => s + v, 0),
+      layout.count,
+      `${layout.kind} ${layout.order} valid cells`,
+    );
     assertEquals(Array.from(fromMap(map.values, layout)), Array.from(coef));
     const seen = new Set<number>();
     for (let c = 0; c < layout.count; c++) {

@@ -6,7 +6,9 @@
 
 /** Symmetric Euclidean Chamfer distance between two xyz-interleaved point sets. */
 export function chamferDistance(p: ArrayLike<number>, q: ArrayLike<number>): number {
-  if (p.length === 0 || q.length === 0) throw new RangeError("Cannot compute a Chamfer distance with an empty set");
+  if (p.length === 0 || q.length === 0) {
+    throw new RangeError("Cannot compute a Chamfer distance with an empty set");
+  }
   return meanNearest(p, new PointIndex(q)) + meanNearest(q, new PointIndex(p));
 }
 
@@ -45,7 +47,11 @@ class PointIndex {
     const keys = new Uint32Array(n);
     const start = new Uint32Array(r * r * r + 1);
     for (let i = 0; i < n; i++) {
-      keys[i] = this.#key(this.#coord(points[3 * i], 0), this.#coord(points[3 * i + 1], 1), this.#coord(points[3 * i + 2], 2));
+      keys[i] = this.#key(
+        this.#coord(points[3 * i], 0),
+        this.#coord(points[3 * i + 1], 1),
+        this.#coord(points[3 * i + 2], 2),
+      );
       start[keys[i] + 1]++;
     }
     for (let c = 0; c < r * r * r; c++) start[c + 1] += start[c];

@@ -29,7 +29,10 @@ export function applyNormalization(points: ArrayLike<number>, t: Normalization):
  * The normalisation of a point cloud: centroid (weighted mean when weights are given) to the
  * origin, max radius to {@link NORMALIZED_RADIUS}.
  */
-export function pointNormalization(points: ArrayLike<number>, weights?: ArrayLike<number>): Normalization {
+export function pointNormalization(
+  points: ArrayLike<number>,
+  weights?: ArrayLike<number>,
+): Normalization {
   const count = points.length / 3;
   if (count < 1) throw new RangeError("Cannot normalise: no points");
   let sx = 0, sy = 0, sz = 0, sw = 0;

@@ -28,7 +28,9 @@ export function coefficientRecords(r: SpectralResult): Record<string, number>[] 
 
 /** The invariants: `{n,l,value}` (F_nl) or `{l,value}` (E_l). */
 export function invariantRecords(r: SpectralResult): Record<string, number>[] {
-  if (r.basis === "zernike") return radialPairs(r.order).map(({ n, l }, i) => ({ n, l, value: r.invariants[i] }));
+  if (r.basis === "zernike") {
+    return radialPairs(r.order).map(({ n, l }, i) => ({ n, l, value: r.invariants[i] }));
+  }
   return Array.from(r.invariants, (value, l) => ({ l, value }));
 }
 
@@ -36,7 +38,10 @@ export function invariantRecords(r: SpectralResult): Record<string, number>[] {
 export function mapRecord(r: SpectralResult): Record<string, unknown> {
   const { layout, values, mask } = r.map;
   const rows = <T>(a: ArrayLike<T>) =>
-    Array.from({ length: layout.height }, (_, i) => Array.from({ length: layout.width }, (_, j) => a[i * layout.width + j]));
+    Array.from(
+      { length: layout.height },
+      (_, i) => Array.from({ length: layout.width }, (_, j) => a[i * layout.width + j]),
+    );
   return {
     layout: layout.kind,
     basis: r.basis,
@@ -50,9 +55,14 @@ export function mapRecord(r: SpectralResult): Record<string, unknown> {
 }
 
 /** Writes every output file of `r` into `dir` (created if needed). */
-export async function writeResult(dir: string, r: SpectralResult, extra: Record<string, unknown> = {}): Promise<void> {
+export async function writeResult(
+  dir: string,
+  r: SpectralResult,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  const json = (name: string, value: unknown) => Deno.writeTextFile(`${dir}/${name}`, JSON.stringify(value, null, 1) + "\n");
+  const json = (name: string, value: unknown) =>
+    Deno.writeTextFile(`${dir}/${name}`, JSON.stringify(value, null, 1) + "\n");
   await json("coefficients.json", coefficientRecords(r));
   await json("invariants.json", invariantRecords(r));
   await json("map.json", mapRecord(r));
@@ -60,8 +70,21 @@ export async function writeResult(dir: string, r: SpectralResult, extra: Record<
   const rec = r.reconstruction;
   await Deno.writeTextFile(
     `${dir}/reconstruction.ply`,
-    formatPly(rec.vertices, rec.triangles, `${r.basis} order ${r.order} reconstruction of ${r.name}`),
+    formatPly(
+      rec.vertices,
+      rec.triangles,
+      `${r.basis} order ${r.order} reconstruction of ${r.name}`,
+    ),
   );
-  await Deno.writeFile(`${dir}/reconstruction.png`, renderComparison(r.input.surface, rec.vertices));
-  await json("metrics.json", { name: r.name, basis: r.basis, order: r.order, ...r.metrics, ...extra });
+  await Deno.writeFile(
+    `${dir}/reconstruction.png`,
+    renderComparison(r.input.surface, rec.vertices),
+  );
+  await json("metrics.json", {
+    name: r.name,
+    basis: r.basis,
+    order: r.order,
+    ...r.metrics,
+    ...extra,
+  });
 }

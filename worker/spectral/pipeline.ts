@@ -19,7 +19,13 @@ import { checkOrder } from "./indexing.ts";
 import { shInvariants, zernikeInvariants } from "./invariants.ts";
 import { type CoefficientMap, shFoldedLayout, toMap, zernikeRasterLayout } from "./layout.ts";
 import { chamferDistance } from "./metrics.ts";
-import { applyNormalization, type Normalization, pointNormalization, shapeNormalization, solidNormalization } from "./normalize.ts";
+import {
+  applyNormalization,
+  type Normalization,
+  pointNormalization,
+  shapeNormalization,
+  solidNormalization,
+} from "./normalize.ts";
 import {
   boundaryVoxels,
   extentMesh,
@@ -112,26 +118,39 @@ export function prepareShape(name: string, shape: Shape, opts: SpectralOptions):
   const grid = opts.grid ?? 64;
   const seed = opts.seed ?? 0;
   if (isPointList(shape)) {
-    if (opts.solid) throw new RangeError(`Cannot voxelise ${name} as a solid: it is a point list, not a mesh`);
-    const given = opts.points === undefined ? shape.vertices : resamplePoints(shape.vertices, opts.points, seed);
+    if (opts.solid) {
+      throw new RangeError(`Cannot voxelise ${name} as a solid: it is a point list, not a mesh`);
+    }
+    const given = opts.points === undefined
+      ? shape.vertices
+      : resamplePoints(shape.vertices, opts.points, seed);
     const normalization = pointNormalization(given);
     const points = applyNormalization(given, normalization);
-    const surface = points.length / 3 > SURFACE_POINTS ? resamplePoints(points, SURFACE_POINTS, seed + 1) : points;
+    const surface = points.length / 3 > SURFACE_POINTS
+      ? resamplePoints(points, SURFACE_POINTS, seed + 1)
+      : points;
     return { name, normalization, points, voxels: voxelizePoints(points, grid), surface };
   }
   const normalization = opts.solid ? solidNormalization(shape) : shapeNormalization(shape);
-  const mesh = { vertices: applyNormalization(shape.vertices, normalization), triangles: shape.triangles };
+  const mesh = {
+    vertices: applyNormalization(shape.vertices, normalization),
+    triangles: shape.triangles,
+  };
   const surface = sampleSurface(mesh, SURFACE_POINTS, seed + 1);
   if (opts.solid) {
     const voxels = voxelizeMesh(mesh, grid);
     const points = voxelCenters(occupiedIndices(voxels), grid);
     const weights = new Float64Array(points.length / 3).fill((2 / grid) ** 3);
-    if (weights.length === 0) throw new RangeError(`Cannot voxelise ${name}: no voxel centre lies inside the mesh`);
+    if (weights.length === 0) {
+      throw new RangeError(`Cannot voxelise ${name}: no voxel centre lies inside the mesh`);
+    }
     return { name, normalization, points, weights, voxels, surface };
   }
   const points = sampleSurface(mesh, opts.points ?? 2048, seed);
   const voxels = voxelizePoints(sampleSurface(mesh, 40 * grid * grid, seed + 2), grid);
-  const extent = opts.basis === "sh" ? extentFromMesh(mesh, oversampledBandwidth(opts.order)) : undefined;
+  const extent = opts.basis === "sh"
+    ? extentFromMesh(mesh, oversampledBandwidth(opts.order))
+    : undefined;
   return { name, normalization, points, voxels, surface, extent };
 }
 
@@ -157,17 +176,32 @@ export async function computeCoefficients(
   const withPoints = shapes.map((s, i) => [s, i] as const).filter(([s]) => !s.extent);
   const cap = (s: PreparedShape) => opts.capAngle ?? defaultCapAngle(s.points.length / 3);
   if (gpu) {
-    const fromGrids = await shFromGridsBatch(gpu, withGrid.map(([s]) => s.extent!), b, opts.order, { onProgress: progress });
+    let base = 0;
+    const part = () => {
+      const offset = base;
+      return { onProgress: (done: number) => progress?.(offset + done, shapes.length) };
+    };
+    const fromGrids = await shFromGridsBatch(
+      gpu,
+      withGrid.map(([s]) => s.extent!),
+      b,
+      opts.order,
+      part(),
+    );
     withGrid.forEach(([, i], k) => (out[i] = fromGrids[k]));
+    base += withGrid.length;
     const groups = new Map<number, (readonly [PreparedShape, number])[]>();
-    for (const entry of withPoints) groups.set(cap(entry[0]), [...(groups.get(cap(entry[0])) ?? []), entry]);
+    for (const entry of withPoints) {
+      groups.set(cap(entry[0]), [...(groups.get(cap(entry[0])) ?? []), entry]);
+    }
     for (const [angle, group] of groups) {
       const fromPoints = await shFromPointsBatch(gpu, group.map(([s]) => s.points), opts.order, {
+        ...part(),
         capAngle: angle,
         bandwidth: b,
-        onProgress: progress,
       });
       group.forEach(([, i], k) => (out[i] = fromPoints[k]));
+      base += group.length;
     }
     return out;
   }
@@ -198,7 +232,13 @@ export async function finishShapes(
       const k = occupiedIndices(s.voxels).length;
       const voxels = topVoxels(ball, dens[i], k, grid);
       const shown = opts.solid ? boundaryVoxels(voxels) : voxels;
-      return { shape: { vertices: voxelCenters(occupiedIndices(shown), grid), triangles: new Uint32Array(0) }, voxels };
+      return {
+        shape: {
+          vertices: voxelCenters(occupiedIndices(shown), grid),
+          triangles: new Uint32Array(0),
+        },
+        voxels,
+      };
     });
   } else {
     const bandwidth = 48;
@@ -221,7 +261,8 @@ export async function finishShapes(
     const metrics: SpectralMetrics = {
       voxelIou: voxelIou(rec.voxels, s.voxels),
       chamfer: recPoints.length ? chamferDistance(s.surface, recPoints) : NaN,
-      chamferVariant: "symmetric, Euclidean (not squared), mean over both directions, unit-ball units",
+      chamferVariant:
+        "symmetric, Euclidean (not squared), mean over both directions, unit-ball units",
       grid,
       inputVoxels: occupiedIndices(s.voxels).length,
       reconstructionVoxels: occupiedIndices(rec.voxels).length,
@@ -235,8 +276,13 @@ export async function finishShapes(
       basis: opts.basis,
       order,
       coefficients: coef,
-      invariants: opts.basis === "zernike" ? zernikeInvariants(coef, order) : shInvariants(coef, order),
-      map: toMap(coef, opts.basis === "zernike" ? zernikeRasterLayout(order) : shFoldedLayout(order)),
+      invariants: opts.basis === "zernike"
+        ? zernikeInvariants(coef, order)
+        : shInvariants(coef, order),
+      map: toMap(
+        coef,
+        opts.basis === "zernike" ? zernikeRasterLayout(order) : shFoldedLayout(order),
+      ),
       reconstruction: rec.shape,
       input: s,
       metrics,

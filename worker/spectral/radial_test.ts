@@ -45,7 +45,9 @@ Deno.test("radial recurrence matches the mpmath reference values (f64, 1e-12)", 
 Deno.test("radial recurrence matches the explicit polynomial at low order", () => {
   const rs = [0, 0.1, 0.37, 0.8, 1];
   for (const { n, l } of radialPairs(8)) {
-    for (const r of rs) assertAlmostEquals(radial(n, l, r), powerSum(n, l, r), 1e-11, `R_${n}${l}(${r})`);
+    for (const r of rs) {
+      assertAlmostEquals(radial(n, l, r), powerSum(n, l, r), 1e-11, `R_${n}${l}(${r})`);
+    }
   }
 });
 
@@ -67,14 +69,16 @@ Deno.test("R_nl(1) = √(2n+3) and R_nl(0) closed forms", () => {
 Deno.test("radial Gram is the identity within 1e-12 (N = 40, Gauss–Legendre)", () => {
   const order = 40;
   const gl = gaussLegendre(order + 2, 0, 1);
-  const vals = gl.nodes.map(() => 0);
-  const table = Array.from(gl.nodes, (r) => evalRadial(r, order, new Float64Array(radialCount(order))));
+  const table = Array.from(
+    gl.nodes,
+    (r) => evalRadial(r, order, new Float64Array(radialCount(order))),
+  );
   let worst = 0;
   for (let l = 0; l <= order; l++) {
     for (let n = l; n <= order; n += 2) {
       for (let n2 = l; n2 <= n; n2 += 2) {
         let s = 0;
-        for (let q = 0; q < vals.length; q++) {
+        for (let q = 0; q < gl.nodes.length; q++) {
           const r = gl.nodes[q];
           s += gl.weights[q] * r * r * table[q][radialIndex(n, l)] * table[q][radialIndex(n2, l)];
         }

@@ -9,7 +9,12 @@ import type { Shape } from "./shape.ts";
 import { emptyGrid, type VoxelGrid } from "./voxel.ts";
 
 /** The K voxels (of `indices`) with the largest `values`, as a grid. Ties keep the lower index. */
-export function topVoxels(indices: ArrayLike<number>, values: ArrayLike<number>, k: number, size: number): VoxelGrid {
+export function topVoxels(
+  indices: ArrayLike<number>,
+  values: ArrayLike<number>,
+  k: number,
+  size: number,
+): VoxelGrid {
   const order = Array.from({ length: indices.length }, (_, i) => i);
   order.sort((a, b) => values[b] - values[a] || a - b);
   const grid = emptyGrid(size);
@@ -19,7 +24,12 @@ export function topVoxels(indices: ArrayLike<number>, values: ArrayLike<number>,
 }
 
 /** The voxels (of `indices`) whose value is at least `level`. */
-export function isoVoxels(indices: ArrayLike<number>, values: ArrayLike<number>, level: number, size: number): VoxelGrid {
+export function isoVoxels(
+  indices: ArrayLike<number>,
+  values: ArrayLike<number>,
+  level: number,
+  size: number,
+): VoxelGrid {
   const grid = emptyGrid(size);
   for (let i = 0; i < indices.length; i++) if (values[i] >= level) grid.occupancy[indices[i]] = 1;
   return grid;
@@ -30,12 +40,16 @@ export function boundaryVoxels(grid: VoxelGrid): VoxelGrid {
   const g = grid.size;
   const out = emptyGrid(g);
   const occ = (i: number, j: number, k: number) =>
-    i >= 0 && j >= 0 && k >= 0 && i < g && j < g && k < g && grid.occupancy[(k * g + j) * g + i] === 1;
+    i >= 0 && j >= 0 && k >= 0 && i < g && j < g && k < g &&
+    grid.occupancy[(k * g + j) * g + i] === 1;
   for (let k = 0; k < g; k++) {
     for (let j = 0; j < g; j++) {
       for (let i = 0; i < g; i++) {
         if (!occ(i, j, k)) continue;
-        if (!occ(i - 1, j, k) || !occ(i + 1, j, k) || !occ(i, j - 1, k) || !occ(i, j + 1, k) || !occ(i, j, k - 1) || !occ(i, j, k + 1)) {
+        if (
+          !occ(i - 1, j, k) || !occ(i + 1, j, k) || !occ(i, j - 1, k) || !occ(i, j + 1, k) ||
+          !occ(i, j, k - 1) || !occ(i, j, k + 1)
+        ) {
           out.occupancy[(k * g + j) * g + i] = 1;
         }
       }
@@ -59,7 +73,11 @@ export function surfaceDirections(bandwidth = 48): Float64Array {
  * Surface points f(u)·u of an extent function given by its values at `directions`; directions
  * where the extent is below `minRadius` (ray misses, ringing around them) are dropped.
  */
-export function extentPoints(values: ArrayLike<number>, directions: ArrayLike<number>, minRadius = MIN_EXTENT): Float64Array {
+export function extentPoints(
+  values: ArrayLike<number>,
+  directions: ArrayLike<number>,
+  minRadius = MIN_EXTENT,
+): Float64Array {
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const f = values[i];
@@ -70,7 +88,11 @@ export function extentPoints(values: ArrayLike<number>, directions: ArrayLike<nu
 }
 
 /** CPU inverse SH to surface points: evaluates the expansion on a DH grid of directions. */
-export function shSurfacePoints(coefficients: ArrayLike<number>, degree: number, bandwidth = 48): Float64Array {
+export function shSurfacePoints(
+  coefficients: ArrayLike<number>,
+  degree: number,
+  bandwidth = 48,
+): Float64Array {
   const dirs = surfaceDirections(bandwidth);
   return extentPoints(shInverse(coefficients, degree, dirs), dirs);
 }
@@ -102,7 +124,11 @@ export function extentMesh(
   for (let c = 0; c < n * n; c++) {
     if (values[c] < minRadius) continue;
     index[c] = vertices.length / 3;
-    vertices.push(values[c] * directions[3 * c], values[c] * directions[3 * c + 1], values[c] * directions[3 * c + 2]);
+    vertices.push(
+      values[c] * directions[3 * c],
+      values[c] * directions[3 * c + 1],
+      values[c] * directions[3 * c + 2],
+    );
   }
   const triangles: number[] = [];
   for (let j = 0; j + 1 < n; j++) {

@@ -48,7 +48,9 @@ export function drawPoints(
     for (let dv = -radius; dv <= radius; dv++) {
       for (let du = -radius; du <= radius; du++) {
         const px = u + du, py = v + dv;
-        if (px < 0 || py < 0 || px >= size || py >= size || du * du + dv * dv > radius * radius) continue;
+        if (px < 0 || py < 0 || px >= size || py >= size || du * du + dv * dv > radius * radius) {
+          continue;
+        }
         const o = py * size + px;
         if (d <= depth[o]) continue;
         depth[o] = d;
@@ -66,10 +68,17 @@ export function drawPoints(
  * Two rows of three views each (front, side, top): the first row shows `input` (blue), the
  * second `reconstruction` (orange). Returns PNG bytes.
  */
-export function renderComparison(input: ArrayLike<number>, reconstruction: ArrayLike<number>, tile = 256): Uint8Array {
+export function renderComparison(
+  input: ArrayLike<number>,
+  reconstruction: ArrayLike<number>,
+  tile = 256,
+): Uint8Array {
   const gap = 6;
   const img = blankImage(3 * tile + 4 * gap, 2 * tile + 3 * gap);
-  const rows: [ArrayLike<number>, [number, number, number]][] = [[input, [40, 90, 220]], [reconstruction, [235, 120, 30]]];
+  const rows: [ArrayLike<number>, [number, number, number]][] = [[input, [40, 90, 220]], [
+    reconstruction,
+    [235, 120, 30],
+  ]];
   rows.forEach(([pts, color], r) => {
     VIEWS.forEach((view, v) => {
       const x0 = gap + v * (tile + gap);
@@ -92,13 +101,17 @@ export function renderHeatmap(map: CoefficientMap, cell = 8): Uint8Array {
   const mags: number[] = [];
   for (let i = 0; i < map.values.length; i++) if (map.mask[i]) mags.push(Math.abs(map.values[i]));
   mags.sort((p, q) => p - q);
-  const scale = mags.length ? Math.max(mags[Math.min(mags.length - 1, Math.floor(0.98 * mags.length))], 1e-12) : 1;
+  const scale = mags.length
+    ? Math.max(mags[Math.min(mags.length - 1, Math.floor(0.98 * mags.length))], 1e-12)
+    : 1;
   for (let r = 0; r < height; r++) {
     for (let c = 0; c < width; c++) {
       const i = r * width + c;
       const rgb = map.mask[i] ? diverging(map.values[i] / scale) : [160, 160, 160];
       for (let y = 0; y < cell; y++) {
-        for (let x = 0; x < cell; x++) img.data.set(rgb, 3 * ((r * cell + y) * img.width + c * cell + x));
+        for (let x = 0; x < cell; x++) {
+          img.data.set(rgb, 3 * ((r * cell + y) * img.width + c * cell + x));
+        }
       }
     }
   }
@@ -119,7 +132,9 @@ function diverging(t: number): number[] {
 
 function frame(img: Image, x0: number, y0: number, size: number): void {
   for (let i = 0; i < size; i++) {
-    for (const [x, y] of [[x0 + i, y0], [x0 + i, y0 + size - 1], [x0, y0 + i], [x0 + size - 1, y0 + i]]) {
+    for (
+      const [x, y] of [[x0 + i, y0], [x0 + i, y0 + size - 1], [x0, y0 + i], [x0 + size - 1, y0 + i]]
+    ) {
       img.data.set([225, 225, 225], 3 * (y * img.width + x));
     }
   }

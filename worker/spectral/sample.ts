@@ -76,7 +76,9 @@ export function resamplePoints(points: Float64Array, count: number, seed = 0): F
  */
 export function shapePoints(shape: Shape, count?: number, seed = 0): Float64Array {
   if (isPointList(shape)) {
-    return count === undefined ? shape.vertices.slice() : resamplePoints(shape.vertices, count, seed);
+    return count === undefined
+      ? shape.vertices.slice()
+      : resamplePoints(shape.vertices, count, seed);
   }
   if (vertexCount(shape) === 0) throw new RangeError("Cannot sample: the shape has no vertices");
   return sampleSurface(shape, count ?? 2048, seed);

@@ -50,7 +50,12 @@ export function legendreTable(degree: number): LegendreTable {
  * Fills `out` (indexed by {@link legendreIndex}) with P̄_l^m(t), 0 ≤ m ≤ l ≤ degree, given
  * t = cos θ and s = sin θ ≥ 0.
  */
-export function evalLegendre(t: number, s: number, degree: number, out: Float64Array): Float64Array {
+export function evalLegendre(
+  t: number,
+  s: number,
+  degree: number,
+  out: Float64Array,
+): Float64Array {
   const tab = legendreTable(degree);
   let pmm = Y00;
   for (let m = 0; m <= degree; m++) {

@@ -41,7 +41,10 @@ Deno.test("real SH: degree 1 is √(3/4π)(y, z, x) and the poles are exact", ()
     for (let l = 0; l <= 20; l++) {
       for (let m = -l; m <= l; m++) {
         const want = m === 0 ? z ** l * Math.sqrt((2 * l + 1) / (4 * Math.PI)) : 0;
-        assert(p[shIndex(l, m)] === want || Math.abs(p[shIndex(l, m)] - want) < 1e-13, `pole ${l},${m}`);
+        assert(
+          p[shIndex(l, m)] === want || Math.abs(p[shIndex(l, m)] - want) < 1e-13,
+          `pole ${l},${m}`,
+        );
         if (m !== 0) assert(p[shIndex(l, m)] === 0, `pole value ${l},${m} is exactly 0`);
       }
     }
@@ -64,7 +67,9 @@ Deno.test("real SH Gram under GL(L+1) × trapezoid(2L+1) is I within 1e-12 (L = 
   }
   let worst = 0;
   for (let a = 0; a < count; a++) {
-    for (let b = 0; b <= a; b++) worst = Math.max(worst, Math.abs(gram[a * count + b] - (a === b ? 1 : 0)));
+    for (let b = 0; b <= a; b++) {
+      worst = Math.max(worst, Math.abs(gram[a * count + b] - (a === b ? 1 : 0)));
+    }
   }
   assert(worst <= 1e-12, `max |G − I| = ${worst}`);
 });

@@ -13,7 +13,12 @@ export function cubeMesh(s: number): Shape {
     vertices[3 * i + 1] = i & 2 ? s : -s;
     vertices[3 * i + 2] = i & 4 ? s : -s;
   }
-  const quads = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]];
+  const quads = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [
+    1,
+    3,
+    7,
+    5,
+  ]];
   const triangles = new Uint32Array(36);
   quads.forEach(([a, b, c, d], q) => triangles.set([a, b, c, a, c, d], 6 * q));
   return { vertices, triangles };
@@ -43,7 +48,14 @@ export function ellipsoidMesh(a: number, b: number, c: number, u = 48, v = 24): 
     triangles.push(0, at(1, i), at(1, i + 1));
     triangles.push(1, at(v - 1, i + 1), at(v - 1, i));
     for (let j = 1; j < v - 1; j++) {
-      triangles.push(at(j, i), at(j + 1, i), at(j + 1, i + 1), at(j, i), at(j + 1, i + 1), at(j, i + 1));
+      triangles.push(
+        at(j, i),
+        at(j + 1, i),
+        at(j + 1, i + 1),
+        at(j, i),
+        at(j + 1, i + 1),
+        at(j, i + 1),
+      );
     }
   }
   return { vertices: Float64Array.from(vertices), triangles: Uint32Array.from(triangles) };

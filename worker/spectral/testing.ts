@@ -5,7 +5,11 @@
 import { Rng } from "../gpu/mod.ts";
 
 /** Nodes and weights of the n-point Gauss–Legendre rule on [a, b]. */
-export function gaussLegendre(n: number, a = -1, b = 1): { nodes: Float64Array; weights: Float64Array } {
+export function gaussLegendre(
+  n: number,
+  a = -1,
+  b = 1,
+): { nodes: Float64Array; weights: Float64Array } {
   const nodes = new Float64Array(n);
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -27,13 +31,16 @@ export function gaussLegendre(n: number, a = -1, b = 1): { nodes: Float64Array; 
       if (Math.abs(dx) < 1e-16) break;
     }
     nodes[i] = 0.5 * (b - a) * x + 0.5 * (b + a);
-    weights[i] = ((b - a) / ((1 - x * x) * dp * dp));
+    weights[i] = (b - a) / ((1 - x * x) * dp * dp);
   }
   return { nodes, weights };
 }
 
 /** Points and weights (xyz interleaved) of a product rule exact on the ball r ≤ radius for degree ≤ 2N. */
-export function ballQuadrature(order: number, radius = 1): { points: Float64Array; weights: Float64Array } {
+export function ballQuadrature(
+  order: number,
+  radius = 1,
+): { points: Float64Array; weights: Float64Array } {
   const rad = gaussLegendre(order + 2, 0, radius);
   const sph = sphereQuadrature(order);
   const count = rad.nodes.length * sph.weights.length;
@@ -82,9 +89,15 @@ export function randomRotation(seed: number): Float64Array {
   q = q.map((v) => v / n);
   const [w, x, y, z] = q;
   return Float64Array.from([
-    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - w * z),
+    2 * (x * z + w * y),
+    2 * (x * y + w * z),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - w * x),
+    2 * (x * z - w * y),
+    2 * (y * z + w * x),
+    1 - 2 * (x * x + y * y),
   ]);
 }
 

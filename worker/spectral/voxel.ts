@@ -63,13 +63,19 @@ export function occupiedIndices(grid: VoxelGrid): Uint32Array {
 }
 
 /** Grid whose voxels are occupied where `inside(x, y, z)` holds at the centre. */
-export function voxelizeFunction(size: number, inside: (x: number, y: number, z: number) => boolean): VoxelGrid {
+export function voxelizeFunction(
+  size: number,
+  inside: (x: number, y: number, z: number) => boolean,
+): VoxelGrid {
   const grid = emptyGrid(size);
   for (let k = 0; k < size; k++) {
     for (let j = 0; j < size; j++) {
       for (let i = 0; i < size; i++) {
         const c = (k * size + j) * size + i;
-        grid.occupancy[c] = inside(voxelCoordinate(i, size), voxelCoordinate(j, size), voxelCoordinate(k, size)) ? 1 : 0;
+        grid.occupancy[c] =
+          inside(voxelCoordinate(i, size), voxelCoordinate(j, size), voxelCoordinate(k, size))
+            ? 1
+            : 0;
       }
     }
   }
@@ -119,7 +125,9 @@ export function voxelizeMesh(shape: Shape, size: number): VoxelGrid {
         const u = ((px - ax) * (cy - ay) - (cx - ax) * (py - ay)) / det;
         const w = ((bx - ax) * (py - ay) - (px - ax) * (by - ay)) / det;
         if (u < 0 || w < 0 || u + w > 1) continue;
-        crossings[j * size + i].push(v[a + 2] + u * (v[b + 2] - v[a + 2]) + w * (v[c + 2] - v[a + 2]));
+        crossings[j * size + i].push(
+          v[a + 2] + u * (v[b + 2] - v[a + 2]) + w * (v[c + 2] - v[a + 2]),
+        );
       }
     }
   }
@@ -143,7 +151,9 @@ export function solidMoments(grid: VoxelGrid, order: number): Float64Array {
 
 /** Intersection over union of two grids of the same size (1 when both are empty). */
 export function voxelIou(a: VoxelGrid, b: VoxelGrid): number {
-  if (a.size !== b.size) throw new RangeError(`Cannot compare grids of side ${a.size} and ${b.size}`);
+  if (a.size !== b.size) {
+    throw new RangeError(`Cannot compare grids of side ${a.size} and ${b.size}`);
+  }
   let inter = 0;
   let union = 0;
   for (let c = 0; c < a.occupancy.length; c++) {

@@ -47,7 +47,8 @@ export function zernikeBasis(x: number, y: number, z: number, order: number): Fl
 
 /**
  * Moments Ω = Σ_i w_i Z(p_i) of weighted points (xyz interleaved). Weights default to 1/M,
- * i.e. the point cloud as a unit-mass surface density.
+ * i.e. the point cloud as a unit-mass surface density. Points must lie in the unit ball
+ * (normalise first): outside it the polynomials grow fast (SPECTRAL.md §8, pitfall 8).
  */
 export function zernikeMoments(
   points: ArrayLike<number>,
@@ -61,6 +62,7 @@ export function zernikeMoments(
   if (weights && weights.length !== count) {
     throw new RangeError(`Cannot compute moments: ${weights.length} weights for ${count} points`);
   }
+  checkInBall(points);
   const out = new Float64Array(zernikeCount(order));
   const s = new Scratch(order);
   const blocks: number[] = [];
@@ -93,7 +95,9 @@ export function zernikeDensity(
 ): Float64Array {
   if (coefficients.length < zernikeCount(order)) {
     throw new RangeError(
-      `Cannot evaluate order ${order}: need ${zernikeCount(order)} coefficients, got ${coefficients.length}`,
+      `Cannot evaluate order ${order}: need ${
+        zernikeCount(order)
+      } coefficients, got ${coefficients.length}`,
     );
   }
   const count = queries.length / 3;
@@ -119,4 +123,18 @@ export function zernikeDensity(
     out[i] = f;
   }
   return out;
+}
+
+/** Throws a RangeError naming the first point with ‖p‖ > 1 (beyond rounding). */
+export function checkInBall(points: ArrayLike<number>): void {
+  for (let i = 0; i < points.length; i += 3) {
+    const r2 = points[i] ** 2 + points[i + 1] ** 2 + points[i + 2] ** 2;
+    if (!(r2 <= 1 + 1e-9)) {
+      throw new RangeError(
+        `Cannot compute moments: point ${i / 3} lies outside the unit ball (r = ${
+          Math.sqrt(r2)
+        }); normalise first`,
+      );
+    }
+  }
 }

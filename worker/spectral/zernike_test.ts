@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAlmostEquals, assertThrows } from "../../infra/testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { radialPairs, zernikeCount, zernikeIndex, zernikeIndices } from "./indexing.ts";
 import { zernikeInvariants } from "./invariants.ts";
@@ -36,7 +36,9 @@ Deno.test("canonical index is a contiguous bijection and truncation is a prefix"
   for (const order of [0, 1, 6, 20, 40]) {
     const list = zernikeIndices(order);
     assert(list.length === zernikeCount(order), `count at N=${order}`);
-    list.forEach(({ n, l, m }, i) => assert(zernikeIndex(n, l, m) === i, `index of ${n},${l},${m}`));
+    list.forEach(({ n, l, m }, i) =>
+      assert(zernikeIndex(n, l, m) === i, `index of ${n},${l},${m}`)
+    );
   }
   assert(zernikeCount(16) === 969 && zernikeCount(20) === 1771, "table counts");
   assert(radialPairs(20).length === 121, "121 invariants at N = 20");
@@ -45,7 +47,12 @@ Deno.test("canonical index is a contiguous bijection and truncation is a prefix"
 Deno.test("Zernike basis matches the reference values at (0.3, −0.4, 0.5)", () => {
   const z = zernikeBasis(...X, 20);
   for (const [n, l, m, want] of TABLE) {
-    assertAlmostEquals(z[zernikeIndex(n, l, m)], want, 1e-12 + 1e-11 * Math.abs(want), `Z(${n},${l},${m})`);
+    assertAlmostEquals(
+      z[zernikeIndex(n, l, m)],
+      want,
+      1e-12 + 1e-11 * Math.abs(want),
+      `Z(${n},${l},${m})`,
+    );
   }
 });
 
@@ -63,7 +70,9 @@ Deno.test("ball Gram of the full basis is I within 1e-12 (f64, N = 10)", () => {
   }
   let worst = 0;
   for (let a = 0; a < count; a++) {
-    for (let b = 0; b <= a; b++) worst = Math.max(worst, Math.abs(gram[a * count + b] - (a === b ? 1 : 0)));
+    for (let b = 0; b <= a; b++) {
+      worst = Math.max(worst, Math.abs(gram[a * count + b] - (a === b ? 1 : 0)));
+    }
   }
   assert(worst <= 1e-12, `max |G − I| = ${worst}`);
 });
@@ -74,12 +83,18 @@ Deno.test("solid ball: exact quadrature matches the closed form within 1e-12", (
     const q = ballQuadrature(order, a);
     const got = zernikeMoments(q.points, order, q.weights);
     const want = ballMoments(a, order);
-    for (let c = 0; c < got.length; c++) assertAlmostEquals(got[c], want[c], 1e-12, `a=${a} c=${c}`);
+    for (let c = 0; c < got.length; c++) {
+      assertAlmostEquals(got[c], want[c], 1e-12, `a=${a} c=${c}`);
+    }
   }
   const m = ballMoments(0.8, 10);
   const table: [number, number][] = [
-    [0, 1.0478865489], [2, -0.8643634974], [4, -0.2058720275], [6, 0.2629290491],
-    [8, 0.2229273736], [10, -0.0669415911],
+    [0, 1.0478865489],
+    [2, -0.8643634974],
+    [4, -0.2058720275],
+    [6, 0.2629290491],
+    [8, 0.2229273736],
+    [10, -0.0669415911],
   ];
   for (const [n, v] of table) assertAlmostEquals(m[zernikeIndex(n, 0, 0)], v, 1e-10, `Ω_${n}00`);
 });
@@ -87,7 +102,10 @@ Deno.test("solid ball: exact quadrature matches the closed form within 1e-12", (
 Deno.test("voxelised solid ball (G = 64): l = 0 within 1e-3, spurious l > 0 within 5e-3", () => {
   const order = 10;
   const a = 0.8;
-  const got = solidMoments(voxelizeFunction(64, (x, y, z) => x * x + y * y + z * z <= a * a), order);
+  const got = solidMoments(
+    voxelizeFunction(64, (x, y, z) => x * x + y * y + z * z <= a * a),
+    order,
+  );
   const want = ballMoments(a, order);
   zernikeIndices(order).forEach(({ l }, c) => {
     assertAlmostEquals(got[c], want[c], l === 0 ? 1e-3 : 5e-3, `c=${c}`);
@@ -98,14 +116,28 @@ Deno.test("spherical shell and single points have their closed forms", () => {
   const order = 12;
   const a = 0.7;
   const s = sphereQuadrature(order);
-  const shell = zernikeMoments(s.points.map((v) => v * a), order, s.weights.map((w) => w / (4 * Math.PI)));
+  const shell = zernikeMoments(
+    s.points.map((v) => v * a),
+    order,
+    s.weights.map((w) => w / (4 * Math.PI)),
+  );
   const one = zernikeMoments([0, 0, a], order);
   const origin = zernikeMoments([0, 0, 0], order);
   zernikeIndices(order).forEach(({ n, l, m }, c) => {
-    assertAlmostEquals(shell[c], l === 0 ? radial(n, 0, a) / Math.sqrt(4 * Math.PI) : 0, 1e-12, `shell ${c}`);
+    assertAlmostEquals(
+      shell[c],
+      l === 0 ? radial(n, 0, a) / Math.sqrt(4 * Math.PI) : 0,
+      1e-12,
+      `shell ${c}`,
+    );
     const single = m === 0 ? radial(n, l, a) * Math.sqrt((2 * l + 1) / (4 * Math.PI)) : 0;
     assertAlmostEquals(one[c], single, 1e-12, `point ${c}`);
-    assertAlmostEquals(origin[c], l === 0 ? radial(n, 0, 0) / Math.sqrt(4 * Math.PI) : 0, 1e-12, `origin ${c}`);
+    assertAlmostEquals(
+      origin[c],
+      l === 0 ? radial(n, 0, 0) / Math.sqrt(4 * Math.PI) : 0,
+      1e-12,
+      `origin ${c}`,
+    );
   });
 });
 
@@ -139,7 +171,11 @@ Deno.test("mirror and axial symmetries zero the predicted moments", () => {
     ["point reflection", sym([id, ([x, y, z]) => [-x, -y, -z]]), (_n, l) => l % 2 === 1],
     ["z → −z", sym([id, ([x, y, z]) => [x, y, -z]]), (_n, l, m) => (l + m) % 2 !== 0],
     ["y → −y", sym([id, ([x, y, z]) => [x, -y, z]]), (_n, _l, m) => m < 0],
-    ["x → −x", sym([id, ([x, y, z]) => [-x, y, z]]), (_n, _l, m) => (m > 0 && m % 2 === 1) || (m < 0 && m % 2 === 0)],
+    [
+      "x → −x",
+      sym([id, ([x, y, z]) => [-x, y, z]]),
+      (_n, _l, m) => (m > 0 && m % 2 === 1) || (m < 0 && m % 2 === 0),
+    ],
   ];
   const kfold = (k: number) =>
     sym(Array.from({ length: k }, (_, i) => ([x, y, z]: number[]) => {
@@ -170,6 +206,14 @@ Deno.test("rotating a point cloud changes Ω but leaves F_nl unchanged (1e-12)",
   const fa = zernikeInvariants(a, order);
   const fb = zernikeInvariants(b, order);
   for (let i = 0; i < fa.length; i++) assertAlmostEquals(fa[i], fb[i], 1e-12, `F[${i}]`);
+});
+
+Deno.test("moments refuse points outside the unit ball", () => {
+  assertThrows(
+    () => zernikeMoments([0, 0, 0, 0.9, 0.9, 0], 4),
+    RangeError,
+    "point 1 lies outside the unit ball",
+  );
 });
 
 Deno.test("density reconstruction reproduces a finite expansion exactly", () => {

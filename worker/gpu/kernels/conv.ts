@@ -9,8 +9,8 @@
  * Transposed convolutions reuse the same three kernels. Kernel families and the register-block
  * strategy are those of matmul (see matmul_wgsl.ts).
  */
-import type { KernelProfile } from "../device.ts";
-import { params } from "../params.ts";
+import type { Gpu, KernelProfile } from "../device.ts";
+import { grid1d, params } from "../params.ts";
 import type { Tensor } from "../tensor.ts";
 import {
   checkShape,
@@ -23,18 +23,19 @@ import {
   convTransposeOutputShape,
 } from "./conv_shape.ts";
 import {
-  accumulators,
   binding,
   checkGroups,
+  columnVec,
   comp,
   CPU_BLOCK,
+  cpuKernel,
   cpuLayout,
-  cpuPrologue,
   multiplyAdd,
   range,
   storeBlock,
   tiledGemm,
   tiledGroups,
+  type TiledSpec,
   uniforms,
 } from "./matmul_wgsl.ts";
 
@@ -114,36 +115,12 @@ export function convTranspose2dWeightGrad(
 }
 
 /**
- * Uniforms shared by the three kernels: GEMM sizes, geometry, cpu layout, and the sub-pixel
- * phase of the input-gradient kernel (zero elsewhere).
+ * Uniforms shared by the three kernels: GEMM sizes, geometry, cpu layout, the sub-pixel phase
+ * of the input-gradient kernel and the images per K slice of the weight-gradient kernel.
  */
-const FIELDS = [
-  "M",
-  "N",
-  "K",
-  "Nb",
-  "H",
-  "W",
-  "Cin",
-  "Ho",
-  "Wo",
-  "Cout",
-  "KH",
-  "KW",
-  "S",
-  "P",
-  "wgx",
-  "rh",
-  "rw",
-  "ih0",
-  "iw0",
-  "Hq",
-  "Wq",
-  "KHp",
-  "KWp",
-  "qh0",
-  "qw0",
-];
+const FIELDS = (
+  "M N K Nb H W Cin Ho Wo Cout KH KW S P wgx rh rw ih0 iw0 Hq Wq KHp KWp qh0 qw0 nPer"
+).split(" ");
 
 type Kind = "fwd" | "dx" | "dw";
 
@@ -173,28 +150,111 @@ const NO_PHASE: Phase = {
   qw0: 0,
 };
 
+/** The device shared by `tensors`. */
+function deviceOf(op: string, tensors: Tensor[]): Gpu {
+  const gpu = tensors[0].gpu;
+  if (tensors.some((t) => t.gpu !== gpu)) {
+    throw new Error(`Cannot ${op}: the tensors live on different devices`);
+  }
+  return gpu;
+}
+
 function forward(x: Tensor, w: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
-  const out = x.gpu.empty(convOutputShape(g));
+  const out = deviceOf("run a convolution", [x, w]).empty(convOutputShape(g));
   const m = g.n * g.ho * g.wo;
-  dispatch("fwd", [x, w, out], g, m, g.cout, g.kh * g.kw * g.cin, NO_PHASE, variant);
+  dispatch("fwd", [x, w, out], g, [m, g.cout, g.kh * g.kw * g.cin], NO_PHASE, NO_SPLIT, variant);
   return out;
 }
 
 function inputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
-  const out = dy.gpu.empty(convInputShape(g));
+  const out = deviceOf("run a convolution input gradient", [dy, w]).empty(convInputShape(g));
   for (const ph of phases(g)) {
-    const m = g.n * ph.hq * ph.wq;
-    dispatch("dx", [dy, w, out], g, m, g.cin, ph.khp * ph.kwp * g.cout, ph, variant);
+    const gemm = [g.n * ph.hq * ph.wq, g.cin, ph.khp * ph.kwp * g.cout] as const;
+    dispatch("dx", [dy, w, out], g, gemm, ph, NO_SPLIT, variant);
   }
   return out;
 }
 
+/**
+ * The weight gradient reduces over every output pixel of the batch, onto few outputs. When
+ * that gives too few workgroups to fill the device, the batch is split into K slices that
+ * write partial sums, added up by a second, small kernel.
+ */
 function weightGrad(x: Tensor, dy: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
-  const out = x.gpu.empty([g.kh, g.kw, g.cin, g.cout]);
-  const k = g.n * g.ho * g.wo;
-  dispatch("dw", [x, dy, out], g, g.kh * g.kw * g.cin, g.cout, k, NO_PHASE, variant);
+  const gpu = deviceOf("run a convolution weight gradient", [x, dy]);
+  const cpu = (variant ?? gpu.adapter.profile) === "cpu";
+  const shape = [g.kh, g.kw, g.cin, g.cout];
+  const m = g.kh * g.kw * g.cin;
+  const perImage = g.ho * g.wo;
+  const slices = kSlices(g, m, g.cout, cpu);
+  const nPer = Math.ceil(g.n / slices);
+  const gemm = [m, g.cout, nPer * perImage] as const;
+  if (slices === 1) {
+    const out = gpu.empty(shape);
+    dispatch("dw", [x, dy, out], g, gemm, NO_PHASE, { slices: 1, nPer }, variant);
+    return out;
+  }
+  const parts = Math.ceil(g.n / nPer);
+  const partial = gpu.empty([parts, m * g.cout]);
+  dispatch("dw", [x, dy, partial], g, gemm, NO_PHASE, { slices: parts, nPer }, variant);
+  const out = gpu.empty(shape);
+  const count = m * g.cout;
+  gpu.run({
+    name: "conv_dw_sum",
+    key: "",
+    source: () => SUM_SLICES,
+    buffers: [partial, out],
+    params: params().u32(count).u32(parts).build(),
+    workgroups: grid1d(Math.ceil(count / 64)),
+  });
+  partial.dispose();
   return out;
 }
+
+/** Smallest K slice worth its own workgroups, in output pixels. */
+const MIN_SLICE_PIXELS = 256;
+
+/** Bytes of partial sums the split may allocate. */
+const MAX_PARTIAL_BYTES = 64 << 20;
+
+/**
+ * How many K slices (whole images each) the weight gradient uses. cpu family: none while the
+ * output tiles already occupy every core (measured: splitting the benchmark layer's 2 tiles
+ * on 2 cores was 5–20 % slower), else enough for 4 workgroups per core (a 48×32 gradient went
+ * from 6.4 to 4.3 ms). gpu family: a few hundred workgroups.
+ */
+function kSlices(g: ConvGeometry, m: number, n: number, cpu: boolean): number {
+  const tiles = cpu
+    ? cpuLayout(m, n).groups.reduce((a, b) => a * b, 1)
+    : tiledGroups(m, n).reduce((a, b) => a * b, 1);
+  const cores = navigator.hardwareConcurrency || 2;
+  if (cpu && tiles >= cores) return 1;
+  const target = cpu ? 4 * cores : 256;
+  const limit = Math.min(
+    g.n,
+    Math.floor((g.n * g.ho * g.wo) / MIN_SLICE_PIXELS),
+    Math.floor(MAX_PARTIAL_BYTES / (4 * m * n)),
+  );
+  return Math.max(1, Math.min(Math.ceil(target / tiles), limit));
+}
+
+const SUM_SLICES = `@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+struct P { count: u32, slices: u32 }
+@group(0) @binding(2) var<uniform> p: P;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (i >= p.count) {
+    return;
+  }
+  var s = 0.0;
+  for (var z = 0u; z < p.slices; z++) {
+    s += src[z * p.count + i];
+  }
+  dst[i] = s;
+}`;
 
 /**
  * The sub-pixel phases of the input gradient that own input pixels. Phase (r_h, r_w) covers
@@ -234,20 +294,26 @@ function phases(g: ConvGeometry): Phase[] {
   return out;
 }
 
+/** K split of the weight gradient: `slices` workgroup layers along z of `nPer` images each. */
+interface Split {
+  slices: number;
+  nPer: number;
+}
+
+const NO_SPLIT: Split = { slices: 1, nPer: 0 };
+
+/** Records one kernel: `gemm` = [M, N, K], K counted per slice. */
 function dispatch(
   kind: Kind,
   buffers: [Tensor, Tensor, Tensor],
   g: ConvGeometry,
-  m: number,
-  n: number,
-  k: number,
+  gemm: readonly [number, number, number],
   ph: Phase,
+  split: Split,
   variant: KernelProfile | undefined,
 ): void {
   const gpu = buffers[0].gpu;
-  if (buffers.some((t) => t.gpu !== gpu)) {
-    throw new Error(`Cannot run conv kernel ${kind}: the tensors live on different devices`);
-  }
+  const [m, n, k] = gemm;
   if (m === 0 || n === 0) return;
   const cpu = (variant ?? gpu.adapter.profile) === "cpu";
   const layout = cpuLayout(m, n);
@@ -259,8 +325,11 @@ function dispatch(
   for (const v of [ph.rh, ph.rw, ph.ih0, ph.iw0, ph.hq, ph.wq, ph.khp, ph.kwp, ph.qh0, ph.qw0]) {
     u.u32(v);
   }
+  u.u32(split.nPer);
   const vec = g.cin % 4 === 0 && g.cout % 4 === 0;
-  const workgroups = cpu ? [layout.groups[0], layout.groups[1], 1] as const : tiledGroups(m, n);
+  const workgroups = cpu
+    ? [layout.groups[0], layout.groups[1], split.slices] as const
+    : tiledGroups(m, n, split.slices);
   checkGroups(`run conv kernel ${kind}`, workgroups);
   gpu.run({
     name: `conv_${kind}_${cpu ? "cpu" : "gpu"}`,
@@ -281,21 +350,6 @@ function header(names: [string, string, string], vec: boolean): string {
     binding(2, names[2], vec, true),
     uniforms(3, FIELDS),
   ].join("\n");
-}
-
-function kernel(head: string, setup: string[], loop: string, store: string): string {
-  return `${head}
-${cpuPrologue()}
-  ${setup.join("\n  ")}
-${accumulators()}
-  ${loop}
-${store}
-}`;
-}
-
-/** Loads of 4 consecutive columns from 16 per-column scalars `bv{j}`. */
-function columns(v: number): string {
-  return `vec4<f32>(${range(4).map((t) => `bv${4 * v + t}`).join(", ")})`;
 }
 
 /** Forward: rows are output pixels, the K loop runs over taps then input channels. */
@@ -339,7 +393,7 @@ function forwardCpu(vec: boolean): string {
     }`
     : `let wq = (wr + c) * p.Cout;
         ${range(T).map((j) => `let bv${j} = Wt[wq + b${j}];`).join("\n        ")}
-        ${range(T / 4).map((v) => `let bq${v} = ${columns(v)};`).join("\n        ")}
+        ${range(T / 4).map((v) => `let bq${v} = ${columnVec(v)};`).join("\n        ")}
         ${
       multiplyAdd(
         1,
@@ -362,7 +416,7 @@ function forwardCpu(vec: boolean): string {
     ok: (i) => `row0 + ${i}u < p.M`,
     offset: (i) => `(row0 + ${i}u) * p.Cout`,
   });
-  return kernel(header(["X", "Wt", "Y"], vec), setup, loop, store);
+  return cpuKernel(header(["X", "Wt", "Y"], vec), setup, loop, store);
 }
 
 /**
@@ -405,7 +459,7 @@ function inputGradCpu(vec: boolean): string {
       )
     }`
     : `${bLoads}
-        ${range(T / 4).map((v) => `let bq${v} = ${columns(v)};`).join("\n        ")}
+        ${range(T / 4).map((v) => `let bq${v} = ${columnVec(v)};`).join("\n        ")}
         ${
       multiplyAdd(
         1,
@@ -427,7 +481,7 @@ function inputGradCpu(vec: boolean): string {
     ok: (i) => `row0 + ${i}u < p.M`,
     offset: (i) => `((n${i} * p.H + p.ih0 + th${i} * p.S) * p.W + p.iw0 + tw${i} * p.S) * p.Cin`,
   });
-  return kernel(header(["DY", "Wt", "DX"], vec), setup, loop, store);
+  return cpuKernel(header(["DY", "Wt", "DX"], vec), setup, loop, store);
 }
 
 /**
@@ -476,10 +530,11 @@ function weightGradCpu(vec: boolean): string {
       )
     }`
     : `${range(T).map((j) => `let bv${j} = DY[d + b${j}];`).join("\n          ")}
-          ${range(T / 4).map((v) => `let bq${v} = ${columns(v)};`).join("\n          ")}
+          ${range(T / 4).map((v) => `let bq${v} = ${columnVec(v)};`).join("\n          ")}
           ${multiplyAdd(1, (i) => `av${i}`, (_, v) => `bq${v}`, aLoad)}`;
-  const loop = `var pix = 0u;
-  for (var n = 0u; n < p.Nb; n++) {
+  const loop = `let n0 = wid.z * p.nPer;
+  var pix = n0 * p.Ho * p.Wo;
+  for (var n = n0; n < min(n0 + p.nPer, p.Nb); n++) {
     for (var oh = 0u; oh < p.Ho; oh++) {
       ${rowTaps.join("\n      ")}
       for (var ow = 0u; ow < p.Wo; ow++) {
@@ -492,9 +547,9 @@ function weightGradCpu(vec: boolean): string {
   }`;
   const store = storeBlock("DW", vec, {
     ok: (i) => `row0 + ${i}u < p.M`,
-    offset: (i) => `(row0 + ${i}u) * p.Cout`,
+    offset: (i) => `(wid.z * p.M + row0 + ${i}u) * p.Cout`,
   });
-  return kernel(header(["X", "DY", "DW"], vec), setup, loop, store);
+  return cpuKernel(header(["X", "DY", "DW"], vec), setup, loop, store);
 }
 
 const CPU_SOURCES: Record<Kind, (vec: boolean) => string> = {
@@ -506,7 +561,7 @@ const CPU_SOURCES: Record<Kind, (vec: boolean) => string> = {
 /** Decodes output pixel `m` into `nb`, `oh`, `ow` (gpu family loaders). */
 const PIXEL = "let hw = p.Ho * p.Wo; let nb = m / hw; let oh = m % hw / p.Wo; let ow = m % p.Wo;";
 
-const GPU_SPECS: Record<Kind, () => Parameters<typeof tiledGemm>[0]> = {
+const GPU_SPECS: Record<Kind, () => TiledSpec> = {
   fwd: () => ({
     header: header(["X", "Wt", "Y"], false),
     loadA: `${PIXEL}
@@ -543,13 +598,17 @@ fn tap(k: u32) -> vec3<u32> {
   dw: () => ({
     header: header(["X", "DY", "DW"], false),
     loadA: `let ci = m % p.Cin; let t = m / p.Cin;
-  let hw = p.Ho * p.Wo; let nb = k / hw; let oh = k % hw / p.Wo; let ow = k % p.Wo;
+  let hw = p.Ho * p.Wo; let kg = b * p.K + k;
+  let nb = kg / hw; let oh = kg % hw / p.Wo; let ow = kg % p.Wo;
+  if (nb >= p.Nb) { return 0.0; }
   let iy = i32(oh * p.S + t / p.KW) - i32(p.P);
   let ix = i32(ow * p.S + t % p.KW) - i32(p.P);
   if (u32(iy) >= p.H || u32(ix) >= p.W) { return 0.0; }
   return X[((nb * p.H + u32(iy)) * p.W + u32(ix)) * p.Cin + ci];`,
-    loadB: "return DY[k * p.Cout + n];",
-    storeC: "DW[m * p.Cout + n] = v;",
+    loadB: `let kg = b * p.K + k;
+  if (kg >= p.Nb * p.Ho * p.Wo) { return 0.0; }
+  return DY[kg * p.Cout + n];`,
+    storeC: "DW[(b * p.M + m) * p.Cout + n] = v;",
     aAlongK: "false",
     bAlongK: "false",
   }),

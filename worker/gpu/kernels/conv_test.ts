@@ -136,6 +136,36 @@ for (const variant of VARIANTS) {
 }
 
 gpuTest(
+  "conv2dWeightGrad splits a small gradient over the batch and sums the slices",
+  async (gpu) => {
+    const rng = new Rng(10);
+    // [N, H, W, Cin, KH, KW, Cout]: one output tile, thousands of pixels; batch 10 splits unevenly.
+    const cases = [[10, 10, 10, 3, 3, 3, 5], [6, 12, 12, 4, 3, 3, 8]];
+    for (const variant of VARIANTS) {
+      for (const [n, h, w, cin, kh, kw, cout] of cases) {
+        const opts = { stride: 1, padding: 1 };
+        const xs = [n, h, w, cin];
+        const ws = [kh, kw, cin, cout];
+        const ys = [n, h, w, cout];
+        const x = upload(gpu, rng, xs);
+        const dy = upload(gpu, rng, ys);
+        const before = gpu.counters.dispatches;
+        const dw = conv2dWeightGrad(x.t, dy.t, ws, { ...opts, variant });
+        assertEquals(gpu.counters.dispatches - before, 2, "partial sums, then their sum");
+        await expectClose(
+          dw,
+          conv2dWeightGradRef(x.data, xs, dy.data, ys, ws, opts),
+          n * h * w,
+          `${variant} x [${xs}] w [${ws}]`,
+        );
+        x.t.dispose();
+        dy.t.dispose();
+      }
+    }
+  },
+);
+
+gpuTest(
   "conv2d with an empty batch gives an empty output and a zero weight gradient",
   async (gpu) => {
     for (const variant of VARIANTS) {

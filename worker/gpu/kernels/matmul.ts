@@ -9,13 +9,13 @@ import { params } from "../params.ts";
 import type { Tensor } from "../tensor.ts";
 import { matmulGeometry, type MatmulTransposes } from "./matmul_shape.ts";
 import {
-  accumulators,
   binding,
   checkGroups,
+  columnVec,
   comp,
   CPU_BLOCK,
+  cpuKernel,
   cpuLayout,
-  cpuPrologue,
   multiplyAdd,
   range,
   storeBlock,
@@ -92,19 +92,12 @@ function cpuHead(vec: boolean): string {
   ].join("\n");
 }
 
-function cpuKernel(vec: boolean, setup: string[], loop: string): string {
+function cpuMatmul(vec: boolean, setup: string[], loop: string): string {
   const store = storeBlock("C", vec, {
     ok: (i) => `row0 + ${i}u < p.M`,
     offset: (i) => `cOff + (row0 + ${i}u) * p.N`,
   });
-  return `${cpuHead(vec)}
-${cpuPrologue()}
-  let cOff = wid.z * p.sC;
-  ${setup.join("\n  ")}
-${accumulators()}
-  ${loop}
-${store}
-}`;
+  return cpuKernel(cpuHead(vec), ["let cOff = wid.z * p.sC;", ...setup], loop, store);
 }
 
 /**
@@ -146,7 +139,7 @@ function cpuVecSource(tA: boolean, tB: boolean): string {
     ? (kk: number, v: number) =>
       `vec4<f32>(${range(4).map((t) => `bv${4 * v + t}.${comp(kk)}`).join(", ")})`
     : (kk: number, v: number) => `bv${kk}_${v}`;
-  return cpuKernel(
+  return cpuMatmul(
     true,
     setup,
     `for (var kq = 0u; kq < K4; kq++) {
@@ -170,10 +163,8 @@ function cpuScalarSource(): string {
     ...range(T).map((j) => `let b${j} = bOff + min(col0 + ${j}u, p.N - 1u) * p.bn;`),
   ];
   const bLoad = range(T).map((j) => `let bv${j} = B[b${j} + kb];`);
-  const bVec = range(T / 4).map((v) =>
-    `let bq${v} = vec4<f32>(${range(4).map((t) => `bv${4 * v + t}`).join(", ")});`
-  );
-  return cpuKernel(
+  const bVec = range(T / 4).map((v) => `let bq${v} = ${columnVec(v)};`);
+  return cpuMatmul(
     false,
     setup,
     `for (var k = 0u; k < p.K; k++) {

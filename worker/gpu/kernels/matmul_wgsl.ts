@@ -2,7 +2,7 @@
  * WGSL building blocks shared by the matmul and convolution kernels.
  *
  * Two kernel families, picked per adapter profile (WEBGPU.md §2):
- * - "cpu" (llvmpipe): each of 64 threads owns a TM×TN register block of vec4 accumulators and
+ * - "cpu" (llvmpipe): each of 64 threads owns a 16×16 register block of vec4 accumulators and
  *   reads its operands straight from storage, no workgroup memory. Storage loads are per-lane
  *   scalar loops there, so outputs per loaded value is what counts. The thread layout inside a
  *   workgroup (wide or skinny) is a uniform, so one pipeline serves every shape.
@@ -14,13 +14,13 @@
  */
 
 /** Threads per workgroup of the cpu family. */
-export const CPU_THREADS = 64;
+const CPU_THREADS = 64;
 
 /** Rows × columns of the per-thread register block of the cpu family. */
 export const CPU_BLOCK = 16;
 
 /** Output tile of the gpu family (square). */
-export const GPU_TILE = 64;
+const GPU_TILE = 64;
 
 const COMP = ["x", "y", "z", "w"];
 
@@ -59,11 +59,12 @@ export interface CpuLayout {
  * Picks the thread layout that wastes the least padded area for an M×N output (ties go to the
  * squarest tile): skinny outputs get wide layouts (16×4 for M=64) and tall ones narrow.
  */
-export function cpuLayout(m: number, n: number, tm = CPU_BLOCK, tn = CPU_BLOCK): CpuLayout {
+export function cpuLayout(m: number, n: number): CpuLayout {
+  const t = CPU_BLOCK;
   let best: { cost: number; skew: number; wgx: number } | null = null;
   for (let wgx = 1; wgx <= CPU_THREADS; wgx *= 2) {
-    const tileM = tm * (CPU_THREADS / wgx);
-    const tileN = tn * wgx;
+    const tileM = t * (CPU_THREADS / wgx);
+    const tileN = t * wgx;
     const cost = Math.ceil(m / tileM) * tileM * Math.ceil(n / tileN) * tileN;
     const skew = Math.abs(Math.log2(tileM / tileN));
     if (!best || cost < best.cost || (cost === best.cost && skew < best.skew)) {
@@ -73,7 +74,7 @@ export function cpuLayout(m: number, n: number, tm = CPU_BLOCK, tn = CPU_BLOCK):
   const wgx = best!.wgx;
   return {
     wgx,
-    groups: [Math.ceil(n / (tn * wgx)), Math.ceil(m / (tm * (CPU_THREADS / wgx)))],
+    groups: [Math.ceil(n / (t * wgx)), Math.ceil(m / (t * (CPU_THREADS / wgx)))],
   };
 }
 
@@ -81,23 +82,47 @@ export function cpuLayout(m: number, n: number, tm = CPU_BLOCK, tn = CPU_BLOCK):
  * Start of a cpu-family entry point: declares `row0`/`col0` (first row and column of this
  * thread's block) and returns early for threads whose block lies entirely outside.
  */
-export function cpuPrologue(tm = CPU_BLOCK, tn = CPU_BLOCK): string {
+function cpuPrologue(): string {
   return `@compute @workgroup_size(${CPU_THREADS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let wgx = p.wgx;
   let tx = lid % wgx;
   let ty = lid / wgx;
-  let row0 = (wid.y * (${CPU_THREADS}u / wgx) + ty) * ${tm}u;
-  let col0 = (wid.x * wgx + tx) * ${tn}u;
+  let row0 = (wid.y * (${CPU_THREADS}u / wgx) + ty) * ${CPU_BLOCK}u;
+  let col0 = (wid.x * wgx + tx) * ${CPU_BLOCK}u;
   if (row0 >= p.M || col0 >= p.N) {
     return;
   }`;
 }
 
-/** Declares the TM × TN/4 accumulators `c{i}_{jv}` (vec4 along N). */
-export function accumulators(tm = CPU_BLOCK, tn = CPU_BLOCK): string {
-  return range(tm)
-    .map((i) => "  " + range(tn / 4).map((jv) => `var c${i}_${jv} = vec4<f32>();`).join(" "))
+/**
+ * A whole cpu-family kernel: bindings and uniforms, {@link cpuPrologue}, per-thread `setup`
+ * statements, the accumulators, the K `loop`, and the `store` of {@link storeBlock}.
+ */
+export function cpuKernel(
+  head: string,
+  setup: readonly string[],
+  loop: string,
+  store: string,
+): string {
+  return `${head}
+${cpuPrologue()}
+  ${setup.join("\n  ")}
+${accumulators()}
+  ${loop}
+${store}
+}`;
+}
+
+/** The vec4 of columns 4v … 4v+3 built from per-column scalars `bv{j}` (free on SoA SIMD). */
+export function columnVec(v: number): string {
+  return `vec4<f32>(${range(4).map((t) => `bv${4 * v + t}`).join(", ")})`;
+}
+
+/** Declares the 16 × 4 accumulators `c{i}_{jv}` (vec4 along N). */
+function accumulators(): string {
+  return range(CPU_BLOCK)
+    .map((i) => "  " + range(CPU_BLOCK / 4).map((jv) => `var c${i}_${jv} = vec4<f32>();`).join(" "))
     .join("\n");
 }
 
@@ -112,13 +137,11 @@ export function multiplyAdd(
   a: (i: number, kk: number) => string,
   b: (kk: number, jv: number) => string,
   aLoads: (i: number) => string[] = () => [],
-  tm = CPU_BLOCK,
-  tn = CPU_BLOCK,
 ): string {
   const lines: string[] = [];
-  for (let i = 0; i < tm; i++) {
+  for (let i = 0; i < CPU_BLOCK; i++) {
     lines.push(...aLoads(i));
-    for (let jv = 0; jv < tn / 4; jv++) {
+    for (let jv = 0; jv < CPU_BLOCK / 4; jv++) {
       const terms = range(ks).map((kk) => `${a(i, kk)} * ${b(kk, jv)}`);
       lines.push(`c${i}_${jv} += ${terms.join(" + ")};`);
     }
@@ -142,13 +165,11 @@ export function storeBlock(
   out: string,
   vec: boolean,
   rows: RowTarget,
-  tm = CPU_BLOCK,
-  tn = CPU_BLOCK,
 ): string {
   const lines: string[] = [];
-  for (let i = 0; i < tm; i++) {
+  for (let i = 0; i < CPU_BLOCK; i++) {
     const body: string[] = [];
-    for (let jv = 0; jv < tn / 4; jv++) {
+    for (let jv = 0; jv < CPU_BLOCK / 4; jv++) {
       if (vec) {
         body.push(`if (col0 + ${4 * jv}u < p.N) { ${out}[o + ${jv}u] = c${i}_${jv}; }`);
       } else {

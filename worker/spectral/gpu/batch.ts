@@ -7,10 +7,11 @@ import type { Gpu, Tensor } from "../../gpu/mod.ts";
 import { dhGrid, oversampledBandwidth } from "../dh.ts";
 import { defaultCapAngle } from "../extent.ts";
 import { shCount, zernikeCount } from "../indexing.ts";
-import { zernikeDensityGpu, shEvaluateGpu } from "./evaluate.ts";
+import { shEvaluateGpu, zernikeDensityGpu } from "./evaluate.ts";
 import { uploadPoints, type WeightedPoints } from "./points.ts";
 import { extentGpu, shForwardGpu, uploadProjection } from "./sh_transform.ts";
 import { zernikeMomentsGpu } from "./zernike_moments.ts";
+import { checkInBall } from "../zernike.ts";
 
 /** Options of the batched transforms. */
 export interface BatchOptions {
@@ -35,7 +36,8 @@ export function zernikeMomentsBatch(
   order: number,
   opts: BatchOptions = {},
 ): Promise<Float64Array[]> {
-  return inBatches(gpu, sets, zernikeCount(order), opts, (part) => {
+  for (const s of sets) checkInBall(s.points);
+  return inBatches(sets, zernikeCount(order), opts, (part) => {
     const batch = uploadPoints(gpu, part);
     const out = zernikeMomentsGpu(gpu, batch, order);
     batch.tensor.dispose();
@@ -54,7 +56,7 @@ export function shFromPointsBatch(
   const maxPoints = clouds.reduce((m, c) => Math.max(m, c.length / 3), 0);
   const cap = opts.capAngle ?? defaultCapAngle(maxPoints);
   const projection = uploadProjection(gpu, bandwidth, degree);
-  return inBatches(gpu, clouds, shCount(degree), opts, (part) => {
+  return inBatches(clouds, shCount(degree), opts, (part) => {
     const batch = uploadPoints(gpu, part.map((points) => ({ points })));
     const grids = extentGpu(gpu, batch, bandwidth, cap);
     const out = shForwardGpu(gpu, grids, projection);
@@ -74,10 +76,12 @@ export function shFromGridsBatch(
 ): Promise<Float64Array[]> {
   const n = dhGrid(bandwidth).size;
   const projection = uploadProjection(gpu, bandwidth, degree);
-  return inBatches(gpu, grids, shCount(degree), opts, (part) => {
+  return inBatches(grids, shCount(degree), opts, (part) => {
     const data = new Float32Array(part.length * n * n);
     part.forEach((g, i) => {
-      if (g.length !== n * n) throw new RangeError(`Cannot transform a grid of ${g.length} cells: expected ${n * n}`);
+      if (g.length !== n * n) {
+        throw new RangeError(`Cannot transform a grid of ${g.length} cells: expected ${n * n}`);
+      }
       data.set(Array.from(g), i * n * n);
     });
     const t = gpu.tensor(data, [part.length, n, n]);
@@ -95,8 +99,14 @@ export function zernikeDensityBatch(
   queries: ArrayLike<number>,
   opts: BatchOptions = {},
 ): Promise<Float64Array[]> {
-  return evaluateBatch(gpu, coefficients, zernikeCount(order), queries, opts, (c, q) =>
-    zernikeDensityGpu(gpu, c, q, order));
+  return evaluateBatch(
+    gpu,
+    coefficients,
+    zernikeCount(order),
+    queries,
+    opts,
+    (c, q) => zernikeDensityGpu(gpu, c, q, order),
+  );
 }
 
 /** SH expansions f = Σ c Y of many coefficient vectors at shared directions, on the GPU. */
@@ -107,8 +117,14 @@ export function shEvaluateBatch(
   directions: ArrayLike<number>,
   opts: BatchOptions = {},
 ): Promise<Float64Array[]> {
-  return evaluateBatch(gpu, coefficients, shCount(degree), directions, opts, (c, q) =>
-    shEvaluateGpu(gpu, c, q, degree));
+  return evaluateBatch(
+    gpu,
+    coefficients,
+    shCount(degree),
+    directions,
+    opts,
+    (c, q) => shEvaluateGpu(gpu, c, q, degree),
+  );
 }
 
 async function evaluateBatch(
@@ -121,13 +137,17 @@ async function evaluateBatch(
 ): Promise<Float64Array[]> {
   const nq = queries.length / 3;
   const packed = new Float32Array(4 * nq);
-  for (let i = 0; i < nq; i++) packed.set([queries[3 * i], queries[3 * i + 1], queries[3 * i + 2]], 4 * i);
+  for (let i = 0; i < nq; i++) {
+    packed.set([queries[3 * i], queries[3 * i + 1], queries[3 * i + 2]], 4 * i);
+  }
   const q = gpu.tensor(packed, [nq, 4]);
   try {
-    return await inBatches(gpu, coefficients, nq, opts, (part) => {
+    return await inBatches(coefficients, nq, opts, (part) => {
       const data = new Float32Array(part.length * count);
       part.forEach((c, i) => {
-        if (c.length !== count) throw new RangeError(`Cannot evaluate ${c.length} coefficients: expected ${count}`);
+        if (c.length !== count) {
+          throw new RangeError(`Cannot evaluate ${c.length} coefficients: expected ${count}`);
+        }
         data.set(Array.from(c), i * count);
       });
       const t = gpu.tensor(data, [part.length, count]);
@@ -141,7 +161,6 @@ async function evaluateBatch(
 }
 
 async function inBatches<T>(
-  gpu: Gpu,
   items: readonly T[],
   width: number,
   opts: BatchOptions,
@@ -159,7 +178,9 @@ async function inBatches<T>(
     } finally {
       t.dispose();
     }
-    for (let i = 0; i < part.length; i++) out.push(Float64Array.from(data.subarray(i * width, (i + 1) * width)));
+    for (let i = 0; i < part.length; i++) {
+      out.push(Float64Array.from(data.subarray(i * width, (i + 1) * width)));
+    }
     opts.onProgress?.(out.length, items.length);
   }
   return out;

@@ -2,40 +2,91 @@
  * WGSL inverse transforms (f32), batched over shapes, one invocation per (shape, query):
  * - Zernike density f(x) = Σ Ω_nlm Z_nlm(x) at query points (0 outside the unit ball);
  * - SH extent f(u) = Σ c_lm Y_lm(u) at directions.
- * Sources are generated per order with the recurrence constants inlined; the Legendre
- * recurrence runs m-outer so only two values are live, as in SPECTRAL.md §4.6.
+ * The kernels loop over m (outer), l and n at run time, with the Legendre and radial
+ * recurrence coefficients read from small tables, so one compact pipeline serves every order
+ * (a fully unrolled source per order costs tens of seconds of shader compilation on llvmpipe
+ * at N = 20). Only two Legendre values are live at a time, as in SPECTRAL.md §4.6.
  */
 import { ceilDiv, type Gpu, grid1d, params, type Tensor } from "../../gpu/mod.ts";
-import { checkOrder, legendreIndex, radialIndex, shCount, zernikeCount, zernikeIndex } from "../indexing.ts";
+import {
+  checkOrder,
+  legendreIndex,
+  radialCount,
+  radialIndex,
+  shCount,
+  zernikeCount,
+} from "../indexing.ts";
 import { radialTable } from "../radial.ts";
-import { legendreTable, Y00 } from "../sh.ts";
+import { legendreTable } from "../sh.ts";
 import { DIRECTION_WGSL, LINEAR_INDEX_WGSL, lit } from "./wgsl.ts";
 
 /**
  * Records f = Σ Ω Z at `queries` (`[Q, 4]`, xyz used) for every row of `coefficients`
  * (`[S, C(order)]`). Returns a new `[S, Q]` tensor.
  */
-export function zernikeDensityGpu(gpu: Gpu, coefficients: Tensor, queries: Tensor, order: number): Tensor {
+export function zernikeDensityGpu(
+  gpu: Gpu,
+  coefficients: Tensor,
+  queries: Tensor,
+  order: number,
+): Tensor {
   checkOrder(order, "Zernike order");
-  const count = zernikeCount(order);
-  return evaluate(gpu, coefficients, queries, count, {
-    name: "spectral.zernike_density",
-    key: `N${order}`,
-    source: () => densitySource(order),
-  });
+  return evaluate(
+    gpu,
+    coefficients,
+    queries,
+    zernikeCount(order),
+    order,
+    "spectral.zernike_density",
+    true,
+  );
 }
 
 /**
  * Records f = Σ c Y at `directions` (`[D, 4]`, xyz used, need not be unit) for every row of
  * `coefficients` (`[S, (L+1)²]`). Returns a new `[S, D]` tensor.
  */
-export function shEvaluateGpu(gpu: Gpu, coefficients: Tensor, directions: Tensor, degree: number): Tensor {
+export function shEvaluateGpu(
+  gpu: Gpu,
+  coefficients: Tensor,
+  directions: Tensor,
+  degree: number,
+): Tensor {
   checkOrder(degree, "spherical-harmonic degree");
-  return evaluate(gpu, coefficients, directions, shCount(degree), {
-    name: "spectral.sh_evaluate",
-    key: `L${degree}`,
-    source: () => shSource(degree),
-  });
+  return evaluate(
+    gpu,
+    coefficients,
+    directions,
+    shCount(degree),
+    degree,
+    "spectral.sh_evaluate",
+    false,
+  );
+}
+
+/** Legendre (a_lm, b_lm, 0, 0) and radial (p, q, c, 0) recurrence tables, vec4 per entry. */
+function tables(order: number, radial: boolean): Float32Array {
+  const leg = legendreTable(Math.max(order, 1));
+  const nLeg = ((order + 1) * (order + 2)) / 2;
+  const nRad = radial ? radialCount(order) : 0;
+  const out = new Float32Array(4 * (nLeg + nRad));
+  for (let m = 0; m <= order; m++) {
+    for (let l = m + 2; l <= order; l++) {
+      const i = legendreIndex(l, m);
+      out[4 * i] = leg.a[i];
+      out[4 * i + 1] = leg.b[i];
+    }
+  }
+  if (radial) {
+    const rad = radialTable(order);
+    for (let n = 0; n <= order; n++) {
+      for (let l = n % 2; l <= n; l += 2) {
+        const i = radialIndex(n, l);
+        out.set([rad.p[i], rad.q[i], rad.c[i]], 4 * (nLeg + i));
+      }
+    }
+  }
+  return out;
 }
 
 function evaluate(
@@ -43,35 +94,76 @@ function evaluate(
   coefficients: Tensor,
   queries: Tensor,
   count: number,
-  kernel: { name: string; key: string; source: () => string },
+  order: number,
+  name: string,
+  radial: boolean,
 ): Tensor {
   if (coefficients.rank !== 2 || coefficients.shape[1] !== count) {
     throw new RangeError(
-      `Cannot evaluate ${kernel.name}: coefficients [${coefficients.shape}] should be [S, ${count}]`,
+      `Cannot evaluate ${name}: coefficients [${coefficients.shape}] should be [S, ${count}]`,
     );
   }
   if (queries.rank !== 2 || queries.shape[1] !== 4) {
-    throw new RangeError(`Cannot evaluate ${kernel.name}: queries [${queries.shape}] should be [Q, 4]`);
+    throw new RangeError(`Cannot evaluate ${name}: queries [${queries.shape}] should be [Q, 4]`);
   }
   const shapes = coefficients.shape[0];
   const q = queries.shape[0];
+  const data = tables(order, radial);
+  const table = gpu.tensor(data, [data.length / 4, 4]);
   const out = gpu.empty([shapes, q]);
   gpu.run({
-    ...kernel,
-    buffers: [coefficients, queries, out],
-    params: params().u32(shapes * q).u32(q).u32(count).build(),
+    name,
+    key: "v1",
+    source: () => source(radial),
+    buffers: [coefficients, queries, table, out],
+    params: params().u32(shapes * q).u32(q).u32(count).u32(order).u32(
+      ((order + 1) * (order + 2)) / 2,
+    ).build(),
     workgroups: grid1d(ceilDiv(shapes * q, 64)),
   });
+  table.dispose();
   return out;
 }
 
-function header(): string {
+function source(radial: boolean): string {
+  // Σ over n = l, l+2, … of Ω_nlm R_nl (Zernike), or c_lm alone (SH); gs likewise for −m.
+  const inner = radial
+    ? `
+      var gc = 0.0;
+      var gs = 0.0;
+      var r0 = 0.0;
+      var r1 = 0.0;
+      for (var n = l; n <= p.order; n = n + 2u) {
+        let h = n / 2u;
+        let ri = select(h * (h + 1u), (h + 1u) * (h + 1u), n % 2u == 1u) + l / 2u;
+        let rc = tab[p.nleg + ri];
+        var rv: f32;
+        if (n == l) {
+          rv = rc.x * rl;
+        } else if (n == l + 2u) {
+          rv = rl * (rc.x * r2 + rc.y);
+        } else {
+          rv = (rc.x * r2 + rc.y) * r1 - rc.z * r0;
+        }
+        r0 = r1;
+        r1 = rv;
+        let zi = b + n * (n + 1u) * (n + 2u) / 6u + l * (l + 1u) / 2u;
+        gc = gc + co[zi + m] * rv;
+        if (m > 0u) { gs = gs + co[zi - m] * rv; }
+      }
+      rl = rl * r;`
+    : `
+      let zi = b + l * l + l;
+      let gc = co[zi + m];
+      var gs = 0.0;
+      if (m > 0u) { gs = co[zi - m]; }`;
   return `
-struct P { total: u32, queries: u32, count: u32 }
+struct P { total: u32, queries: u32, count: u32, order: u32, nleg: u32 }
 @group(0) @binding(0) var<storage, read> co: array<f32>;
 @group(0) @binding(1) var<storage, read> qs: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;
+@group(0) @binding(2) var<storage, read> tab: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<uniform> p: P;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   ${LINEAR_INDEX_WGSL}
@@ -81,88 +173,46 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let x = v.x;
   let y = v.y;
   let z = v.z;
-  ${DIRECTION_WGSL}`;
-}
-
-/** cos/sin(mφ) with √2 folded in, m = 1..degree. */
-function azimuth(degree: number): string[] {
-  const lines: string[] = [];
-  for (let m = 1; m <= degree; m++) {
-    if (m === 1) lines.push("let c1 = cp;", "let s1 = sp;");
-    else {
-      lines.push(`let c${m} = c${m - 1} * cp - s${m - 1} * sp;`);
-      lines.push(`let s${m} = s${m - 1} * cp + c${m - 1} * sp;`);
+  ${DIRECTION_WGSL}
+  ${radial ? "if (r2 > 1.0) { out[t] = 0.0; return; }" : ""}
+  var f = 0.0;
+  var q = ${lit(1 / Math.sqrt(4 * Math.PI))};
+  var c = 1.0;
+  var s = 0.0;
+  var rm = 1.0;
+  for (var m = 0u; m <= p.order; m = m + 1u) {
+    if (m > 0u) {
+      q = sqrt(f32(2u * m + 1u) / f32(2u * m)) * st * q;
+      let c2 = c * cp - s * sp;
+      s = s * cp + c * sp;
+      c = c2;
+      rm = rm * r;
     }
-    lines.push(`let cc${m} = ${lit(Math.SQRT2)} * c${m};`, `let ss${m} = ${lit(Math.SQRT2)} * s${m};`);
-  }
-  return lines;
-}
-
-/**
- * Legendre chains m-outer: for each m, calls `use(l, m, name)` with the WGSL name holding
- * P̄_l^m for l = m..degree. Declares `q`, `u0` and `u1`.
- */
-function legendreChains(degree: number, use: (l: number, m: number, name: string) => string[]): string[] {
-  const leg = legendreTable(Math.max(degree, 1));
-  const lines = [`var q = ${lit(Y00)};`, "var u0 = 0.0;", "var u1 = 0.0;"];
-  for (let m = 0; m <= degree; m++) {
-    if (m > 0) lines.push(`q = ${lit(leg.sectoral[m])} * st * q;`);
-    lines.push("u0 = q;");
-    lines.push(...use(m, m, "u0"));
-    if (m + 1 <= degree) {
-      lines.push(`u1 = ${lit(Math.sqrt(2 * m + 3))} * ct * q;`);
-      lines.push(...use(m + 1, m, "u1"));
-    }
-    for (let l = m + 2; l <= degree; l++) {
-      const i = legendreIndex(l, m);
-      lines.push(`let u${l}_${m} = ${lit(leg.a[i])} * (ct * u1 - ${lit(leg.b[i])} * u0);`);
-      lines.push(...use(l, m, `u${l}_${m}`));
-      lines.push("u0 = u1;", `u1 = u${l}_${m};`);
-    }
-  }
-  return lines;
-}
-
-function shSource(degree: number): string {
-  const body = [
-    "var f = 0.0;",
-    ...azimuth(degree),
-    ...legendreChains(degree, (l, m, name) => {
-      const j = l * l + l;
-      if (m === 0) return [`f = f + ${name} * co[b + ${j}u];`];
-      return [`f = f + ${name} * (cc${m} * co[b + ${j + m}u] + ss${m} * co[b + ${j - m}u]);`];
-    }),
-    "out[t] = f;",
-  ];
-  return `${header()}\n  ${body.join("\n  ")}\n}`;
-}
-
-function densitySource(order: number): string {
-  const rad = radialTable(order);
-  const lines: string[] = ["if (r2 > 1.0) { out[t] = 0.0; return; }", "var rl = 1.0;"];
-  for (let l = 0; l <= order; l++) {
-    if (l > 0) lines.push("rl = rl * r;");
-    for (let n = l, k = 0; n <= order; n += 2, k++) {
-      const i = radialIndex(n, l);
-      if (k === 0) lines.push(`let R${n}_${l} = ${lit(rad.p[i])} * rl;`);
-      else if (k === 1) lines.push(`let R${n}_${l} = rl * (${lit(rad.p[i])} * r2 + ${lit(rad.q[i])});`);
-      else {
-        lines.push(
-          `let R${n}_${l} = (${lit(rad.p[i])} * r2 + ${lit(rad.q[i])}) * R${n - 2}_${l} - ${lit(rad.c[i])} * R${n - 4}_${l};`,
-        );
+    let cc = ${lit(Math.SQRT2)} * c;
+    let ss = ${lit(Math.SQRT2)} * s;
+    var u0 = 0.0;
+    var u1 = 0.0;
+    var rl = rm;
+    for (var l = m; l <= p.order; l = l + 1u) {
+      var pl: f32;
+      if (l == m) {
+        pl = q;
+      } else if (l == m + 1u) {
+        pl = sqrt(f32(2u * m + 3u)) * ct * q;
+      } else {
+        let ab = tab[l * (l + 1u) / 2u + m];
+        pl = ab.x * (ct * u1 - ab.y * u0);
+      }
+      u0 = u1;
+      u1 = pl;
+      ${inner}
+      if (m == 0u) {
+        f = f + pl * gc;
+      } else {
+        f = f + pl * (cc * gc + ss * gs);
       }
     }
   }
-  lines.push("var f = 0.0;", ...azimuth(order));
-  const radialSum = (l: number, m: number) => {
-    const terms: string[] = [];
-    for (let n = l; n <= order; n += 2) terms.push(`co[b + ${zernikeIndex(n, l, m)}u] * R${n}_${l}`);
-    return terms.join(" + ");
-  };
-  lines.push(...legendreChains(order, (l, m, name) => {
-    if (m === 0) return [`f = f + ${name} * (${radialSum(l, 0)});`];
-    return [`f = f + ${name} * (cc${m} * (${radialSum(l, m)}) + ss${m} * (${radialSum(l, -m)}));`];
-  }));
-  lines.push("out[t] = f;");
-  return `${header()}\n  ${lines.join("\n  ")}\n}`;
+  out[t] = f;
+}`;
 }

@@ -28,7 +28,9 @@ export function uploadPoints(gpu: Gpu, sets: readonly WeightedPoints[]): PointBa
   let maxPoints = 0;
   for (const s of sets) {
     const m = s.points.length / 3;
-    if (!Number.isInteger(m)) throw new RangeError(`Cannot upload ${s.points.length} coordinates: not 3·M`);
+    if (!Number.isInteger(m)) {
+      throw new RangeError(`Cannot upload ${s.points.length} coordinates: not 3·M`);
+    }
     if (s.weights && s.weights.length !== m) {
       throw new RangeError(`Cannot upload ${m} points with ${s.weights.length} weights`);
     }

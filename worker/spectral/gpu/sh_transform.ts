@@ -14,7 +14,12 @@ import type { PointBatch } from "./zernike_moments.ts";
  * Records the cap-max extent of every shape in `batch` on the bandwidth-B grid. Returns a new
  * `[shapes, 2B, 2B]` tensor (ring-major). Zero-weight (padding) points are skipped.
  */
-export function extentGpu(gpu: Gpu, batch: PointBatch, bandwidth: number, capAngle: number): Tensor {
+export function extentGpu(
+  gpu: Gpu,
+  batch: PointBatch,
+  bandwidth: number,
+  capAngle: number,
+): Tensor {
   const n = dhGrid(bandwidth).size;
   const stride = batch.chunks * batch.chunk;
   const total = batch.shapes * stride;
@@ -24,14 +29,16 @@ export function extentGpu(gpu: Gpu, batch: PointBatch, bandwidth: number, capAng
     key: "v1",
     source: () => EXTENT,
     buffers: [batch.tensor, out],
-    params: params().u32(total).u32(stride).u32(n).f32(capAngle).f32(Math.cos(capAngle)).build(),
+    params: params().u32(total).u32(stride).u32(n).f32(capAngle).f32(Math.cos(capAngle))
+      .f32(Math.cos(Math.PI / n)).f32(Math.sin(Math.PI / n))
+      .f32(Math.cos((2 * Math.PI) / n)).f32(Math.sin((2 * Math.PI) / n)).build(),
     workgroups: grid1d(ceilDiv(total, 64)),
   });
   return out;
 }
 
 const EXTENT = `
-struct P { total: u32, stride: u32, n: u32, delta: f32, cosDelta: f32 }
+struct P { total: u32, stride: u32, n: u32, delta: f32, cosDelta: f32, cdt: f32, sdt: f32, cdp: f32, sdp: f32 }
 @group(0) @binding(0) var<storage, read> pts: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read_write> grid: array<atomic<u32>>;
 @group(0) @binding(2) var<uniform> p: P;
@@ -45,11 +52,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (!(v.w > 0.0) || !(r > 0.0)) { return; }
   let ux = v.x / r;
   let uy = v.y / r;
-  let uz = v.z / r;
-  let theta = atan2(sqrt(ux * ux + uy * uy), uz);
+  let ct = v.z / r;
+  let st = sqrt(ux * ux + uy * uy);
+  let theta = atan2(st, ct);
   let phi = atan2(uy, ux);
-  let ct = cos(theta);
-  let st = sin(theta);
   let n = i32(p.n);
   let fn_ = f32(p.n);
   let pad = 1e-4;
@@ -57,36 +63,53 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let j1 = min(n - 1, i32(floor((theta + p.delta + pad) * fn_ / PI - 0.5)));
   let bits = bitcast<u32>(r);
   let base = (t / p.stride) * p.n * p.n;
+  // Ring and column directions advance by rotation (steps' cos/sin come as parameters).
+  let dt = PI / fn_;
+  let dp = 2.0 * PI / fn_;
+  let t0 = dt * (f32(j0) + 0.5);
+  var ctj = cos(t0);
+  var stj = sin(t0);
   for (var j = j0; j <= j1; j = j + 1) {
-    let tj = PI * (2.0 * f32(j) + 1.0) / (2.0 * fn_);
-    let ctj = cos(tj);
-    let stj = sin(tj);
     let denom = st * stj;
     let num = p.cosDelta - ct * ctj;
     var k0 = 0;
     var k1 = n - 1;
+    var skip = false;
     if (denom > 1e-6) {
       let cs = num / denom;
-      if (cs > 1.0) { continue; }
-      if (cs > -1.0) {
+      if (cs > 1.0) {
+        skip = true;
+      } else if (cs > -1.0) {
         let span = acos(cs) + pad;
-        k0 = i32(ceil((phi - span) * fn_ / (2.0 * PI)));
-        k1 = i32(floor((phi + span) * fn_ / (2.0 * PI)));
+        k0 = i32(ceil((phi - span) / dp));
+        k1 = i32(floor((phi + span) / dp));
         if (k1 - k0 + 1 >= n) { k0 = 0; k1 = n - 1; }
       }
     }
-    for (var k = k0; k <= k1; k = k + 1) {
-      let kk = ((k % n) + n) % n;
-      let ang = 2.0 * PI * f32(kk) / fn_;
-      let d = stj * (cos(ang) * ux + sin(ang) * uy) + ctj * uz;
-      if (d >= p.cosDelta) {
-        atomicMax(&grid[base + u32(j) * p.n + u32(kk)], bits);
+    if (!skip) {
+      var cp = cos(dp * f32(k0));
+      var sp = sin(dp * f32(k0));
+      for (var k = k0; k <= k1; k = k + 1) {
+        let d = stj * (cp * ux + sp * uy) + ctj * ct;
+        if (d >= p.cosDelta) {
+          let kk = ((k % n) + n) % n;
+          atomicMax(&grid[base + u32(j) * p.n + u32(kk)], bits);
+        }
+        let c2 = cp * p.cdp - sp * p.sdp;
+        sp = sp * p.cdp + cp * p.sdp;
+        cp = c2;
       }
     }
+    let c3 = ctj * p.cdt - stj * p.sdt;
+    stj = stj * p.cdt + ctj * p.sdt;
+    ctj = c3;
   }
 }`;
 
-/** The quadrature table of `projectionTable` uploaded as an f32 `[2B, (L+1)(L+2)/2]` tensor. */
+/**
+ * The quadrature table of `projectionTable`, transposed and uploaded as an f32
+ * `[(L+1)(L+2)/2, 2B]` tensor (j contiguous for each (l, m)).
+ */
 export interface ProjectionTensor {
   tensor: Tensor;
   bandwidth: number;
@@ -95,14 +118,25 @@ export interface ProjectionTensor {
 
 /**
  * Uploads the projection table for (bandwidth, degree); do this before recording, since an
- * upload submits the work recorded so far. The caller owns (and disposes) the tensor.
+ * upload submits the work recorded so far. The bandwidth must be even (the kernels take rings
+ * four at a time). The caller owns (and disposes) the tensor.
  */
 export function uploadProjection(gpu: Gpu, bandwidth: number, degree: number): ProjectionTensor {
   checkOrder(degree, "spherical-harmonic degree");
   const n = dhGrid(bandwidth).size;
-  if (degree >= n) throw new RangeError(`Cannot resolve degree ${degree} on a bandwidth-${bandwidth} grid`);
+  if (degree >= n) {
+    throw new RangeError(`Cannot resolve degree ${degree} on a bandwidth-${bandwidth} grid`);
+  }
+  if (bandwidth % 2 !== 0) {
+    throw new RangeError(`Cannot use bandwidth ${bandwidth} on the GPU: it must be even`);
+  }
   const tri = ((degree + 1) * (degree + 2)) / 2;
-  const tensor = gpu.tensor(Float32Array.from(projectionTable(bandwidth, degree)), [n, tri]);
+  const table = projectionTable(bandwidth, degree);
+  const transposed = new Float32Array(tri * n);
+  for (let j = 0; j < n; j++) {
+    for (let q = 0; q < tri; q++) transposed[q * n + j] = table[j * tri + q];
+  }
+  const tensor = gpu.tensor(transposed, [tri, n]);
   return { tensor, bandwidth, degree };
 }
 
@@ -114,19 +148,21 @@ export function shForwardGpu(gpu: Gpu, grids: Tensor, projection: ProjectionTens
   const { bandwidth, degree } = projection;
   const n = dhGrid(bandwidth).size;
   if (grids.rank !== 3 || grids.shape[1] !== n || grids.shape[2] !== n) {
-    throw new RangeError(`Cannot transform grids of shape [${grids.shape}]: expected [S, ${n}, ${n}]`);
+    throw new RangeError(
+      `Cannot transform grids of shape [${grids.shape}]: expected [S, ${n}, ${n}]`,
+    );
   }
   const shapes = grids.shape[0];
   const width = 2 * (degree + 1);
   const tri = ((degree + 1) * (degree + 2)) / 2;
-  const fourier = gpu.empty([shapes, n, width]);
+  const fourier = gpu.empty([shapes, width, n]);
   gpu.run({
     name: "spectral.sh_ring_fourier",
     key: `L${degree}`,
     source: () => ringFourierSource(degree),
     buffers: [grids, fourier],
-    params: params().u32(shapes * n).u32(n).build(),
-    workgroups: grid1d(ceilDiv(shapes * n, 64)),
+    params: params().u32((shapes * n) / RINGS).u32(n).build(),
+    workgroups: grid1d(ceilDiv((shapes * n) / RINGS, 64)),
   });
   const out = gpu.empty([shapes, shCount(degree)]);
   gpu.run({
@@ -134,55 +170,77 @@ export function shForwardGpu(gpu: Gpu, grids: Tensor, projection: ProjectionTens
     key: "v1",
     source: () => PROJECT,
     buffers: [fourier, projection.tensor, out],
-    params: params().u32(shapes * tri).u32(tri).u32(n).u32(width).u32(shCount(degree)).build(),
+    params: params().u32(shapes * tri).u32(tri).u32(n / 4).u32(width).u32(shCount(degree)).build(),
     workgroups: grid1d(ceilDiv(shapes * tri, 64)),
   });
   fourier.dispose();
   return out;
 }
 
-/** Per-ring sums a_m = Σ_k f cos(mφ_k), b_m = Σ_k f sin(mφ_k), m ≤ L, one invocation per ring. */
+/** Rings per invocation of the ring Fourier kernel (2B is always a multiple of 4). */
+const RINGS = 4;
+
+/**
+ * Per-ring sums a_m = Σ_k f cos(mφ_k), b_m = Σ_k f sin(mφ_k), m ≤ L, written as
+ * `[S, 2(L+1), 2B]` (a_m at row 2m, b_m at row 2m+1, rings contiguous). Each invocation takes
+ * {@link RINGS} rings, so the cos/sin(mφ_k) recurrence is shared by them.
+ */
 function ringFourierSource(degree: number): string {
-  const decl: string[] = ["var a0 = 0.0;"];
-  const body: string[] = ["a0 = a0 + f;"];
-  const out: string[] = ["four[o] = a0;", "four[o + 1u] = 0.0;"];
+  const decl: string[] = [];
+  const body: string[] = [];
+  const out: string[] = [];
+  const rings = Array.from({ length: RINGS }, (_, r) => r);
+  for (const r of rings) {
+    decl.push(`var a${r}_0 = 0.0;`);
+    body.push(`let f${r} = grid[row + ${r}u * p.n + k];`, `a${r}_0 = a${r}_0 + f${r};`);
+    out.push(`four[o + ${r}u] = a${r}_0;`, `four[o + p.n + ${r}u] = 0.0;`);
+  }
   for (let m = 1; m <= degree; m++) {
-    decl.push(`var a${m} = 0.0;`, `var b${m} = 0.0;`);
     if (m === 1) body.push("let c1 = cp;", "let s1 = sp;");
     else {
       body.push(`let c${m} = c${m - 1} * cp - s${m - 1} * sp;`);
       body.push(`let s${m} = s${m - 1} * cp + c${m - 1} * sp;`);
     }
-    body.push(`a${m} = a${m} + f * c${m};`, `b${m} = b${m} + f * s${m};`);
-    out.push(`four[o + ${2 * m}u] = a${m};`, `four[o + ${2 * m + 1}u] = b${m};`);
+    for (const r of rings) {
+      decl.push(`var a${r}_${m} = 0.0;`, `var b${r}_${m} = 0.0;`);
+      body.push(
+        `a${r}_${m} = a${r}_${m} + f${r} * c${m};`,
+        `b${r}_${m} = b${r}_${m} + f${r} * s${m};`,
+      );
+      out.push(
+        `four[o + ${2 * m}u * p.n + ${r}u] = a${r}_${m};`,
+        `four[o + ${2 * m + 1}u * p.n + ${r}u] = b${r}_${m};`,
+      );
+    }
   }
   return `
-struct P { rings: u32, n: u32 }
+struct P { groups: u32, n: u32 }
 @group(0) @binding(0) var<storage, read> grid: array<f32>;
 @group(0) @binding(1) var<storage, read_write> four: array<f32>;
 @group(0) @binding(2) var<uniform> p: P;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   ${LINEAR_INDEX_WGSL}
-  if (t >= p.rings) { return; }
-  let row = t * p.n;
+  if (t >= p.groups) { return; }
+  let row = t * ${RINGS}u * p.n;
   let step = ${lit(2 * Math.PI)} / f32(p.n);
   ${decl.join("\n  ")}
   for (var k = 0u; k < p.n; k = k + 1u) {
-    let f = grid[row + k];
     let cp = cos(step * f32(k));
     let sp = sin(step * f32(k));
     ${body.join("\n    ")}
   }
-  let o = t * ${2 * degree + 2}u;
+  // Output [S, 2(L+1), 2B]: shape s = first ring / 2B, rings j0..j0+${RINGS - 1}.
+  let ring0 = t * ${RINGS}u;
+  let o = (ring0 / p.n) * ${2 * degree + 2}u * p.n + ring0 % p.n;
   ${out.join("\n  ")}
 }`;
 }
 
 const PROJECT = `
-struct P { total: u32, tri: u32, n: u32, width: u32, count: u32 }
-@group(0) @binding(0) var<storage, read> four: array<f32>;
-@group(0) @binding(1) var<storage, read> table: array<f32>;
+struct P { total: u32, tri: u32, n4: u32, width: u32, count: u32 }
+@group(0) @binding(0) var<storage, read> four: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> table: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> p: P;
 @compute @workgroup_size(64)
@@ -195,15 +253,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if ((l + 1u) * (l + 2u) / 2u <= q) { l = l + 1u; }
   if (l * (l + 1u) / 2u > q) { l = l - 1u; }
   let m = q - l * (l + 1u) / 2u;
-  var ac = 0.0;
-  var as_ = 0.0;
-  let f0 = s * p.n * p.width + 2u * m;
-  for (var j = 0u; j < p.n; j = j + 1u) {
-    let w = table[j * p.tri + q];
-    ac = ac + w * four[f0 + j * p.width];
-    as_ = as_ + w * four[f0 + j * p.width + 1u];
+  let fa = (s * p.width + 2u * m) * p.n4;
+  let fb = fa + p.n4;
+  let tq = q * p.n4;
+  var ac = vec4<f32>(0.0);
+  var as_ = vec4<f32>(0.0);
+  for (var j = 0u; j < p.n4; j = j + 1u) {
+    let w = table[tq + j];
+    ac = ac + w * four[fa + j];
+    as_ = as_ + w * four[fb + j];
   }
   let o = s * p.count + l * l + l;
-  out[o + m] = ac;
-  if (m > 0u) { out[o - m] = as_; }
+  out[o + m] = ac.x + ac.y + ac.z + ac.w;
+  if (m > 0u) { out[o - m] = as_.x + as_.y + as_.z + as_.w; }
 }`;

@@ -28,5 +28,4 @@ export const DIRECTION_WGSL = `
     let sp = y * ixy;`;
 
 /** The linear invocation index for a 1-D dispatch split by `grid1d` (workgroup size 64). */
-export const LINEAR_INDEX_WGSL =
-  "let t = gid.x + gid.y * nwg.x * 64u;";
+export const LINEAR_INDEX_WGSL = "let t = gid.x + gid.y * nwg.x * 64u;";

@@ -23,7 +23,7 @@ export interface PointBatch {
 }
 
 /** Largest number of (n, m) accumulators per invocation when grouping degrees. */
-export const ACCUMULATOR_BUDGET = 160;
+export const ACCUMULATOR_BUDGET = 400;
 
 /**
  * Splits degrees 0..order into consecutive groups whose accumulator count Σ K_l (2l+1) stays
@@ -113,8 +113,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   out[t] = acc;
 }`;
 
-/** WGSL for degrees l0..l1 of order N (exported for inspection in tests). */
-export function momentsSource(order: number, l0: number, l1: number): string {
+/** WGSL for degrees l0..l1 of order N. */
+function momentsSource(order: number, l0: number, l1: number): string {
   const rad = radialTable(order);
   const leg = legendreTable(Math.max(l1, 1));
   const acc: string[] = [];
@@ -127,7 +127,10 @@ export function momentsSource(order: number, l0: number, l1: number): string {
       body.push(`let c${m} = c${m - 1} * cp - s${m - 1} * sp;`);
       body.push(`let s${m} = s${m - 1} * cp + c${m - 1} * sp;`);
     }
-    body.push(`let cc${m} = ${lit(Math.SQRT2)} * c${m};`, `let ss${m} = ${lit(Math.SQRT2)} * s${m};`);
+    body.push(
+      `let cc${m} = ${lit(Math.SQRT2)} * c${m};`,
+      `let ss${m} = ${lit(Math.SQRT2)} * s${m};`,
+    );
   }
   // Normalised associated Legendre values P̄_l^m for l in [l0, l1], all m ≤ l.
   body.push(`let q0 = ${lit(Y00)};`);
@@ -137,7 +140,11 @@ export function momentsSource(order: number, l0: number, l1: number): string {
     if (m + 1 <= l1) body.push(`let p${m + 1}_${m} = ${lit(Math.sqrt(2 * m + 3))} * ct * q${m};`);
     for (let l = m + 2; l <= l1; l++) {
       const i = legendreIndex(l, m);
-      body.push(`let p${l}_${m} = ${lit(leg.a[i])} * (ct * p${l - 1}_${m} - ${lit(leg.b[i])} * p${l - 2}_${m});`);
+      body.push(
+        `let p${l}_${m} = ${lit(leg.a[i])} * (ct * p${l - 1}_${m} - ${lit(leg.b[i])} * p${
+          l - 2
+        }_${m});`,
+      );
     }
   }
   // w · r^l for l in the group.
@@ -147,7 +154,10 @@ export function momentsSource(order: number, l0: number, l1: number): string {
     if (l > l0) body.push("rl = rl * r;");
     const ys: [number, string][] = [];
     for (let m = -l; m <= l; m++) {
-      ys.push([m, m === 0 ? `p${l}_0` : m > 0 ? `(cc${m} * p${l}_${m})` : `(ss${-m} * p${l}_${-m})`]);
+      ys.push([
+        m,
+        m === 0 ? `p${l}_0` : m > 0 ? `(cc${m} * p${l}_${m})` : `(ss${-m} * p${l}_${-m})`,
+      ]);
     }
     for (const [m, expr] of ys) body.push(`let y${l}_${m < 0 ? "n" + -m : m} = ${expr};`);
     for (let n = l, k = 0; n <= order; n += 2, k++) {
@@ -157,7 +167,9 @@ export function momentsSource(order: number, l0: number, l1: number): string {
       else if (k === 1) body.push(`let ${name} = rl * (${lit(rad.p[i])} * r2 + ${lit(rad.q[i])});`);
       else {
         body.push(
-          `let ${name} = (${lit(rad.p[i])} * r2 + ${lit(rad.q[i])}) * R${l}_${k - 1} - ${lit(rad.c[i])} * R${l}_${k - 2};`,
+          `let ${name} = (${lit(rad.p[i])} * r2 + ${lit(rad.q[i])}) * R${l}_${k - 1} - ${
+            lit(rad.c[i])
+          } * R${l}_${k - 2};`,
         );
       }
       for (let m = -l; m <= l; m++) {

@@ -22,7 +22,11 @@ export class ShapeFileError extends Error {
   readonly reason: string;
 
   constructor(file: string, at: FilePosition, reason: string) {
-    const where = at.line !== undefined ? `line ${at.line}: ` : at.offset !== undefined ? `byte ${at.offset}: ` : "";
+    const where = at.line !== undefined
+      ? `line ${at.line}: `
+      : at.offset !== undefined
+      ? `byte ${at.offset}: `
+      : "";
     super(`Cannot read ${file}: ${where}${reason}`);
     this.file = file;
     this.line = at.line;
@@ -50,13 +54,19 @@ export function checkCount(
     throw new ShapeFileError(file, at, `invalid ${what} count ${count}`);
   }
   if (count > MAX_ELEMENTS) {
-    throw new ShapeFileError(file, at, `${what} count ${count} exceeds the limit of ${MAX_ELEMENTS}`);
+    throw new ShapeFileError(
+      file,
+      at,
+      `${what} count ${count} exceeds the limit of ${MAX_ELEMENTS}`,
+    );
   }
   if (count * minBytes > available) {
     throw new ShapeFileError(
       file,
       at,
-      `${what} count ${count} needs at least ${count * minBytes} bytes but only ${available} remain`,
+      `${what} count ${count} needs at least ${
+        count * minBytes
+      } bytes but only ${available} remain`,
     );
   }
 }

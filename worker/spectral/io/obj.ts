@@ -37,6 +37,8 @@ export function parseObj(file: string, text: string): Shape {
   }
   const count = vertices.length / 3;
   if (count === 0) r.fail("the file has no vertices", Math.max(1, r.line));
-  if (maxIndex >= count) r.fail(`face refers to vertex ${maxIndex + 1}, but there are ${count} vertices`, maxLine);
+  if (maxIndex >= count) {
+    r.fail(`face refers to vertex ${maxIndex + 1}, but there are ${count} vertices`, maxLine);
+  }
   return { vertices: Float64Array.from(vertices), triangles: Uint32Array.from(triangles) };
 }

@@ -35,8 +35,12 @@ export function parseOff(file: string, text: string): Shape {
   for (let i = 0; i < nv; i++) {
     const ln = r.next();
     if (!ln) r.fail(`expected ${nv} vertices, the file ends after ${i}`);
-    if (ln.tokens.length < 3) r.fail(`vertex ${i} has ${ln.tokens.length} coordinates, expected 3`, ln.line);
-    for (let d = 0; d < 3; d++) vertices[3 * i + d] = r.float(ln.tokens[d], `vertex ${i} coordinate`, ln.line);
+    if (ln.tokens.length < 3) {
+      r.fail(`vertex ${i} has ${ln.tokens.length} coordinates, expected 3`, ln.line);
+    }
+    for (let d = 0; d < 3; d++) {
+      vertices[3 * i + d] = r.float(ln.tokens[d], `vertex ${i} coordinate`, ln.line);
+    }
   }
   const triangles: number[] = [];
   for (let f = 0; f < nf; f++) {
@@ -44,11 +48,15 @@ export function parseOff(file: string, text: string): Shape {
     if (!ln) r.fail(`expected ${nf} faces, the file ends after ${f}`);
     const k = r.int(ln.tokens[0], `face ${f} vertex count`, ln.line);
     if (k < 3) r.fail(`face ${f} has ${k} vertices, expected at least 3`, ln.line);
-    if (ln.tokens.length < 1 + k) r.fail(`face ${f} lists ${ln.tokens.length - 1} of its ${k} vertex indices`, ln.line);
+    if (ln.tokens.length < 1 + k) {
+      r.fail(`face ${f} lists ${ln.tokens.length - 1} of its ${k} vertex indices`, ln.line);
+    }
     const idx: number[] = [];
     for (let j = 0; j < k; j++) {
       const v = r.int(ln.tokens[1 + j], `face ${f} vertex index`, ln.line);
-      if (v < 0 || v >= nv) r.fail(`face ${f} refers to vertex ${v}, but there are ${nv} vertices`, ln.line);
+      if (v < 0 || v >= nv) {
+        r.fail(`face ${f} refers to vertex ${v}, but there are ${nv} vertices`, ln.line);
+      }
       idx.push(v);
     }
     for (let j = 1; j + 1 < k; j++) triangles.push(idx[0], idx[j], idx[j + 1]);

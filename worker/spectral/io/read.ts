@@ -18,14 +18,24 @@ export const SHAPE_EXTENSIONS = [".off", ".obj", ".ply", ".xyz", ".pts", ".csv",
 export function parseShape(file: string, bytes: Uint8Array): Shape {
   const ext = extension(file);
   if (bytes.length > MAX_FILE_BYTES) {
-    throw new ShapeFileError(file, {}, `the file has ${bytes.length} bytes, more than the limit of ${MAX_FILE_BYTES}`);
+    throw new ShapeFileError(
+      file,
+      {},
+      `the file has ${bytes.length} bytes, more than the limit of ${MAX_FILE_BYTES}`,
+    );
   }
   if (ext === ".ply") return parsePly(file, bytes);
   const text = new TextDecoder().decode(bytes);
   if (ext === ".off") return parseOff(file, text);
   if (ext === ".obj") return parseObj(file, text);
-  if (ext === ".xyz" || ext === ".pts" || ext === ".csv" || ext === ".txt") return parsePointList(file, text);
-  throw new ShapeFileError(file, {}, `unknown extension '${ext}' (expected one of ${SHAPE_EXTENSIONS.join(", ")})`);
+  if (ext === ".xyz" || ext === ".pts" || ext === ".csv" || ext === ".txt") {
+    return parsePointList(file, text);
+  }
+  throw new ShapeFileError(
+    file,
+    {},
+    `unknown extension '${ext}' (expected one of ${SHAPE_EXTENSIONS.join(", ")})`,
+  );
 }
 
 /** Reads and parses a shape file, refusing files above {@link MAX_FILE_BYTES} before reading. */
@@ -37,7 +47,11 @@ export async function readShapeFile(path: string): Promise<Shape> {
     throw new ShapeFileError(path, {}, e instanceof Error ? e.message : String(e));
   }
   if (size > MAX_FILE_BYTES) {
-    throw new ShapeFileError(path, {}, `the file has ${size} bytes, more than the limit of ${MAX_FILE_BYTES}`);
+    throw new ShapeFileError(
+      path,
+      {},
+      `the file has ${size} bytes, more than the limit of ${MAX_FILE_BYTES}`,
+    );
   }
   return parseShape(path, await Deno.readFile(path));
 }

@@ -49,7 +49,9 @@ export class LineReader {
         if (hash >= 0) raw = raw.slice(0, hash);
       }
       const tokens = raw.split(this.#commas ? /[\s,]+/ : /\s+/).filter((t) => t.length > 0);
-      if (tokens.length > 0) return { line: this.#line, tokens, remaining: Math.max(0, text.length - this.#pos) };
+      if (tokens.length > 0) {
+        return { line: this.#line, tokens, remaining: Math.max(0, text.length - this.#pos) };
+      }
     }
     return null;
   }
@@ -68,7 +70,9 @@ export class LineReader {
   float(token: string | undefined, what: string, line = this.#line): number {
     if (token === undefined) this.fail(`missing ${what}`, line);
     const v = FLOAT.test(token) ? Number(token) : NaN;
-    if (!Number.isFinite(v)) this.fail(`invalid ${what} '${clip(token)}' (expected a finite number)`, line);
+    if (!Number.isFinite(v)) {
+      this.fail(`invalid ${what} '${clip(token)}' (expected a finite number)`, line);
+    }
     return v;
   }
 
@@ -76,7 +80,9 @@ export class LineReader {
   int(token: string | undefined, what: string, line = this.#line): number {
     if (token === undefined) this.fail(`missing ${what}`, line);
     const v = INT.test(token) ? Number(token) : NaN;
-    if (!Number.isSafeInteger(v)) this.fail(`invalid ${what} '${clip(token)}' (expected an integer)`, line);
+    if (!Number.isSafeInteger(v)) {
+      this.fail(`invalid ${what} '${clip(token)}' (expected an integer)`, line);
+    }
     return v;
   }
 }

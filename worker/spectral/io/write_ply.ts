@@ -3,7 +3,11 @@
  */
 
 /** Ascii PLY text of xyz-interleaved points (and optional triangles). */
-export function formatPly(points: ArrayLike<number>, triangles: ArrayLike<number> = [], comment?: string): string {
+export function formatPly(
+  points: ArrayLike<number>,
+  triangles: ArrayLike<number> = [],
+  comment?: string,
+): string {
   const nv = points.length / 3;
   const nf = triangles.length / 3;
   const lines = ["ply", "format ascii 1.0"];
@@ -14,7 +18,9 @@ export function formatPly(points: ArrayLike<number>, triangles: ArrayLike<number
   for (let i = 0; i < nv; i++) {
     lines.push(`${num(points[3 * i])} ${num(points[3 * i + 1])} ${num(points[3 * i + 2])}`);
   }
-  for (let f = 0; f < nf; f++) lines.push(`3 ${triangles[3 * f]} ${triangles[3 * f + 1]} ${triangles[3 * f + 2]}`);
+  for (let f = 0; f < nf; f++) {
+    lines.push(`3 ${triangles[3 * f]} ${triangles[3 * f + 1]} ${triangles[3 * f + 2]}`);
+  }
   return lines.join("\n") + "\n";
 }
 

@@ -1,0 +1,37 @@
+/**
+ * cGML (Conditional Generation by Modeling the Latent space): configuration, networks,
+ * Algorithm 1 training with checkpoints, Eq. 4 inference and the toy experiment.
+ * @module
+ */
+export {
+  type AdamConfig,
+  type CgmlConfig,
+  type CgmlConfigInput,
+  type ConvConfig,
+  DEFAULT_CONFIG,
+  type LatentMode,
+  makeConfig,
+  type NetworkConfig,
+  PERSISTENT_PRESET,
+  validateConfig,
+} from "./config.ts";
+export { buildNetworks, type CgmlNetworks, type Encoding, usedLatentDim } from "./networks.ts";
+export { FusedMlp, type FusedMlpOptions } from "./fused_mlp.ts";
+export { CgmlModel } from "./model.ts";
+export {
+  CgmlTrainer,
+  type FitOptions,
+  type LossPoint,
+  type LossTerms,
+  type TrainingData,
+  type TrainProgress,
+} from "./train.ts";
+export { predict, predictNamed, type PredictOptions, type PredictorName } from "./infer.ts";
+export { sampleSphere } from "./sphere.ts";
+export {
+  type PredictorReport,
+  runToyExperiment,
+  type ToyExperimentOptions,
+  type ToyReport,
+  type ToyResult,
+} from "./toy.ts";
