@@ -4,10 +4,11 @@ import {
   assertEquals,
   assertThrows,
 } from "../../../infra/testing/assert.ts";
-import type { Gpu, KernelProfile } from "../device.ts";
+import type { KernelProfile } from "../device.ts";
 import { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
 import { gpuTest } from "../testing.ts";
+import { randomTensor } from "./_testing.ts";
 import {
   conv2d,
   conv2dInputGrad,
@@ -52,11 +53,6 @@ function tolerance(k: number) {
   return { atol: 1e-5 * Math.sqrt(Math.max(k, 1)), rtol: 1e-5 };
 }
 
-function upload(gpu: Gpu, rng: Rng, shape: number[]): { t: Tensor; data: Float32Array } {
-  const data = rng.uniformArray(size(shape));
-  return { t: gpu.tensor(data, shape), data };
-}
-
 async function expectClose(t: Tensor, expected: Float64Array, k: number, msg: string) {
   assertAllClose(await t.read(), expected, { ...tolerance(k), msg });
   t.dispose();
@@ -70,9 +66,9 @@ for (const variant of VARIANTS) {
       const xs = [n, h, w, cin];
       const ws = [kh, kw, cin, cout];
       const ys = convOutputShape(convGeometry("test", xs, ws, opts));
-      const x = upload(gpu, rng, xs);
-      const wt = upload(gpu, rng, ws);
-      const dy = upload(gpu, rng, ys);
+      const x = randomTensor(gpu, rng, xs);
+      const wt = randomTensor(gpu, rng, ws);
+      const dy = randomTensor(gpu, rng, ys);
       const msg = `${variant} x [${xs}] w [${ws}] s${stride} p${padding}`;
       const o = { ...opts, variant };
       await expectClose(
@@ -110,9 +106,9 @@ for (const variant of VARIANTS) {
       const xs = [n, h, w, cin];
       const ws = [kh, kw, cout, cin];
       const ys = convTransposeOutputShape("test", xs, ws, opts);
-      const x = upload(gpu, rng, xs);
-      const wt = upload(gpu, rng, ws);
-      const dy = upload(gpu, rng, ys);
+      const x = randomTensor(gpu, rng, xs);
+      const wt = randomTensor(gpu, rng, ws);
+      const dy = randomTensor(gpu, rng, ys);
       const msg = `${variant} x [${xs}] w [${ws}] ${JSON.stringify(opts)}`;
       const o = { ...opts, variant };
       const y = convTranspose2d(x.t, wt.t, o);
@@ -147,8 +143,8 @@ gpuTest(
         const xs = [n, h, w, cin];
         const ws = [kh, kw, cin, cout];
         const ys = [n, h, w, cout];
-        const x = upload(gpu, rng, xs);
-        const dy = upload(gpu, rng, ys);
+        const x = randomTensor(gpu, rng, xs);
+        const dy = randomTensor(gpu, rng, ys);
         const before = gpu.counters.dispatches;
         const dw = conv2dWeightGrad(x.t, dy.t, ws, { ...opts, variant });
         assertEquals(gpu.counters.dispatches - before, 2, "partial sums, then their sum");

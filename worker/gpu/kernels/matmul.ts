@@ -83,7 +83,7 @@ function vectorizable(tA: boolean, tB: boolean, m: number, n: number, k: number)
   return (tA ? m : k) % 4 === 0 && (tB ? k : n) % 4 === 0 && n % 4 === 0;
 }
 
-function cpuHead(vec: boolean): string {
+function head(vec: boolean): string {
   return [
     binding(0, "A", vec),
     binding(1, "B", vec),
@@ -97,7 +97,7 @@ function cpuMatmul(vec: boolean, setup: string[], loop: string): string {
     ok: (i) => `row0 + ${i}u < p.M`,
     offset: (i) => `cOff + (row0 + ${i}u) * p.N`,
   });
-  return cpuKernel(cpuHead(vec), ["let cOff = wid.z * p.sC;", ...setup], loop, store);
+  return cpuKernel(head(vec), ["let cOff = wid.z * p.sC;", ...setup], loop, store);
 }
 
 /**
@@ -179,7 +179,7 @@ function cpuScalarSource(): string {
 /** The gpu-family kernel: the tiled GEMM over strided element loads. */
 function gpuSource(): string {
   return tiledGemm({
-    header: cpuHead(false),
+    header: head(false),
     loadA: "return A[b * p.sA + m * p.am + k * p.ak];",
     loadB: "return B[b * p.sB + k * p.bk + n * p.bn];",
     storeC: "C[b * p.sC + m * p.N + n] = v;",

@@ -1,8 +1,8 @@
 import { assertAllClose, assertEquals, assertThrows } from "../../../infra/testing/assert.ts";
-import type { KernelProfile } from "../device.ts";
+import type { Gpu, KernelProfile } from "../device.ts";
 import { Rng } from "../rng.ts";
 import { gpuTest } from "../testing.ts";
-import type { Gpu } from "../device.ts";
+import { randomTensor } from "./_testing.ts";
 import { matmul } from "./matmul.ts";
 import { matmulRef } from "./matmul_ref.ts";
 import { matmulGeometry } from "./matmul_shape.ts";
@@ -23,19 +23,17 @@ async function check(
   bShape: number[],
   opts: { transA?: boolean; transB?: boolean; variant: KernelProfile },
 ): Promise<void> {
-  const a = rng.uniformArray(aShape.reduce((s, d) => s * d, 1));
-  const b = rng.uniformArray(bShape.reduce((s, d) => s * d, 1));
-  const expected = matmulRef(a, aShape, b, bShape, opts);
-  const ta = gpu.tensor(a, aShape);
-  const tb = gpu.tensor(b, bShape);
-  const out = matmul(ta, tb, opts);
+  const a = randomTensor(gpu, rng, aShape);
+  const b = randomTensor(gpu, rng, bShape);
+  const expected = matmulRef(a.data, aShape, b.data, bShape, opts);
+  const out = matmul(a.t, b.t, opts);
   const geo = matmulGeometry(aShape, bShape, opts);
   assertEquals(out.shape, geo.outShape);
   assertAllClose(await out.read(), expected, {
     ...tolerance(geo.k),
     msg: `[${aShape}]·[${bShape}] ${JSON.stringify(opts)}`,
   });
-  for (const t of [ta, tb, out]) t.dispose();
+  for (const t of [a.t, b.t, out]) t.dispose();
 }
 
 function operands(m: number, n: number, k: number, tA: boolean, tB: boolean, batch?: number) {

@@ -1,0 +1,80 @@
+/**
+ * Bearer-token authentication with `read` / `write` scopes, compared in constant time.
+ *
+ * With no API token configured the API is open (a loopback-only development setup; `main.ts`
+ * refuses to listen elsewhere then). A missing or malformed `Authorization` header answers 401
+ * with `WWW-Authenticate: Bearer`; a token that is unknown or lacks the scope answers 403.
+ *
+ * @module
+ */
+
+import type { MiddlewareHandler } from "hono";
+import type { TokenScope } from "../infra/mod.ts";
+
+/** Compares two strings in time that depends only on their lengths. */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ (y[i % Math.max(1, y.length)] ?? 0);
+  return diff === 0;
+}
+
+/** The bearer token of a request, `undefined` when absent, `null` when malformed. */
+export function bearerToken(header: string | undefined): string | undefined | null {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)[ ]*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/** The scope granted to `token` (checking every configured token), or `null`. */
+export function scopeOf(
+  tokens: readonly { token: string; scope: TokenScope }[],
+  token: string,
+): TokenScope | null {
+  let found: TokenScope | null = null;
+  for (const t of tokens) {
+    if (timingSafeEqual(t.token, token) && found !== "write") found = t.scope;
+  }
+  return found;
+}
+
+/** Middleware that requires `scope` (`write` implies `read`). */
+export function requireScope(
+  tokens: readonly { token: string; scope: TokenScope }[],
+  scope: TokenScope,
+): MiddlewareHandler {
+  return async (c, next) => {
+    if (tokens.length === 0) return await next();
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) {
+      c.header("WWW-Authenticate", 'Bearer realm="cgml"');
+      const reason = token === null ? "a malformed" : "no";
+      return c.json({ error: `Cannot authenticate: ${reason} bearer token` }, 401);
+    }
+    const granted = scopeOf(tokens, token);
+    if (granted === null) return c.json({ error: "Cannot authorize: unknown token" }, 403);
+    if (scope === "write" && granted !== "write") {
+      return c.json({ error: "Cannot authorize: the token has read scope only" }, 403);
+    }
+    return await next();
+  };
+}
+
+/** Middleware for the MinIO webhook: its own token, and no token configured refuses all. */
+export function requireWebhookToken(expected: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (expected === undefined) {
+      return c.json({ error: "Cannot accept events: CGML_WEBHOOK_TOKEN is not configured" }, 403);
+    }
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) {
+      c.header("WWW-Authenticate", 'Bearer realm="cgml-webhook"');
+      return c.json({ error: "Cannot authenticate the event: no bearer token" }, 401);
+    }
+    if (!timingSafeEqual(expected, token)) {
+      return c.json({ error: "Cannot authorize the event: wrong token" }, 403);
+    }
+    return await next();
+  };
+}

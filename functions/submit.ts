@@ -1,0 +1,155 @@
+/**
+ * Job requests: what a client (HTTP body or an `inbox/*.yaml` file) asks to run, checked down to
+ * a compiled plan before anything is enqueued. No Hono here, so the worker's inbox scan shares
+ * exactly this logic with the webhook.
+ *
+ * A request names a stored or shipped pipeline (`pipeline: toy-multimodal`) or carries an inline
+ * spec (`pipeline: {version: 1, name: …, stages: …}`), plus `params:` overriding the pipeline's
+ * declared params. The enqueued payload is a {@link JobPayload}: the pipeline's text as it was at
+ * submission, so a later edit of the stored pipeline never changes a queued job.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { stringify } from "yaml";
+import { compilePipeline, type Diagnostic, formatDiagnostics } from "../pipelines/mod.ts";
+import { NotFoundError, type ObjectStore } from "../infra/mod.ts";
+
+/** Pipeline names: lowercase letters, digits, `.`, `_`, `-`; used inside object keys. */
+export const PIPELINE_NAME = /^[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,63}$/;
+
+/** Prefix of stored pipelines (`pipelines/<name>.yaml`). */
+export const PIPELINES_PREFIX = "pipelines/";
+
+/** Largest pipeline text accepted, in bytes. */
+export const MAX_PIPELINE_BYTES = 256 * 1024;
+
+/** A job request, from an HTTP body or an inbox file. */
+export const JobRequestSchema = z.strictObject({
+  pipeline: z.union([
+    z.string().regex(PIPELINE_NAME, "must be a pipeline name ([a-z0-9._-], at most 64)"),
+    z.record(z.string(), z.unknown()),
+  ]),
+  params: z.record(z.string(), z.unknown()).optional(),
+  idempotencyKey: z.string().min(1).max(512).optional(),
+});
+
+/** A job request, from an HTTP body or an inbox file. */
+export type JobRequest = z.infer<typeof JobRequestSchema>;
+
+/** What the queue stores for a pipeline job and the worker runs. */
+export interface JobPayload {
+  /** Pipeline name (the spec's `name` for an inline spec). */
+  pipeline: string;
+  /** The pipeline file's text at submission. */
+  text: string;
+  /** Param overrides of the request. */
+  params: Record<string, unknown>;
+}
+
+/** A checked request, ready to enqueue. */
+export interface PreparedJob {
+  ok: true;
+  payload: JobPayload;
+}
+
+/** Why a request cannot run: an HTTP status, a message and the compiler's diagnostics. */
+export interface RejectedJob {
+  ok: false;
+  status: 400 | 413 | 422;
+  error: string;
+  diagnostics?: Diagnostic[];
+}
+
+/** Where pipelines come from: the store first, then the pipelines shipped with the code. */
+export interface PipelineSource {
+  store: ObjectStore;
+  /** Folder of shipped `*.yaml` pipelines (default: the repository's `pipelines/`). */
+  builtinDir?: URL;
+}
+
+const BUILTIN_DIR = new URL("../pipelines/", import.meta.url);
+
+/** The text of pipeline `name` (stored first, then shipped), or `null` when there is none. */
+export async function loadPipelineText(
+  source: PipelineSource,
+  name: string,
+): Promise<string | null> {
+  if (!PIPELINE_NAME.test(name)) return null;
+  try {
+    const obj = await source.store.get(`${PIPELINES_PREFIX}${name}.yaml`);
+    return new TextDecoder().decode(obj.body);
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
+  }
+  try {
+    return await Deno.readTextFile(new URL(`${name}.yaml`, source.builtinDir ?? BUILTIN_DIR));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/** Compiles `text` with `params` as an override file; the formatted errors, or `null` when fine. */
+export function checkPipeline(
+  file: string,
+  text: string,
+  params: Record<string, unknown> = {},
+): { error: string; diagnostics: Diagnostic[] } | null {
+  const overrides = Object.keys(params).length === 0
+    ? []
+    : [{ file: "params", text: JSON.stringify({ params }) }];
+  const result = compilePipeline({ file, text, overrides });
+  if (result.plan !== undefined) return null;
+  return {
+    error: formatDiagnostics(result.errors, result.sources),
+    diagnostics: result.errors,
+  };
+}
+
+/** Checks a request (already shaped like {@link JobRequestSchema}) and resolves its pipeline. */
+export async function prepareJob(
+  source: PipelineSource,
+  request: JobRequest,
+): Promise<PreparedJob | RejectedJob> {
+  const params = request.params ?? {};
+  let name: string;
+  let text: string;
+  if (typeof request.pipeline === "string") {
+    name = request.pipeline;
+    const loaded = await loadPipelineText(source, name);
+    if (loaded === null) {
+      return { ok: false, status: 422, error: `Cannot submit the job: unknown pipeline "${name}"` };
+    }
+    text = loaded;
+  } else {
+    const inlineName = request.pipeline.name;
+    name = typeof inlineName === "string" && PIPELINE_NAME.test(inlineName) ? inlineName : "inline";
+    text = stringify(request.pipeline);
+    if (new TextEncoder().encode(text).length > MAX_PIPELINE_BYTES) {
+      return {
+        ok: false,
+        status: 413,
+        error: `Cannot submit the job: the inline pipeline exceeds ${MAX_PIPELINE_BYTES} bytes`,
+      };
+    }
+  }
+  const problem = checkPipeline(`${name}.yaml`, text, params);
+  if (problem) {
+    return {
+      ok: false,
+      status: 422,
+      error: `Cannot submit the job: pipeline "${name}" is invalid\n${problem.error}`,
+      diagnostics: problem.diagnostics,
+    };
+  }
+  return { ok: true, payload: { pipeline: name, text, params } };
+}
+
+/** Formats zod issues as one line each: `path: message`. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`).join(
+    "; ",
+  );
+}
