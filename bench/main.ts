@@ -10,6 +10,7 @@ import type { BenchSuite } from "./lib.ts";
 export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   kernels: () => import("./kernels.ts"),
   spectral: () => import("./spectral.ts"),
+  http: () => import("./http.ts"),
 };
 
 async function main(args: string[]): Promise<number> {

@@ -12,12 +12,7 @@
 
 import { parseDocument } from "yaml";
 import { NotFoundError, type ObjectStore, type Queue } from "../infra/mod.ts";
-import {
-  describeIssues,
-  JobRequestSchema,
-  type PipelineSource,
-  prepareJob,
-} from "./submit.ts";
+import { describeIssues, JobRequestSchema, type PipelineSource, prepareJob } from "./submit.ts";
 
 /** Prefix whose `.yaml` objects start jobs. */
 export const INBOX_PREFIX = "inbox/";
@@ -93,7 +88,6 @@ export async function submitInboxObject(
     uniqueKeys: true,
     strict: true,
     prettyErrors: true,
-    maxAliasCount: 100,
   });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) return reject(deps.store, key, current, `invalid YAML: ${problem.message}`);

@@ -13,7 +13,12 @@
 
 import { z } from "zod";
 import { stringify } from "yaml";
-import { compilePipeline, type Diagnostic, formatDiagnostics } from "../pipelines/mod.ts";
+import {
+  compilePipeline,
+  type Diagnostic,
+  formatDiagnostics,
+  type Plan,
+} from "../pipelines/mod.ts";
 import { NotFoundError, type ObjectStore } from "../infra/mod.ts";
 
 /** Pipeline names: lowercase letters, digits, `.`, `_`, `-`; used inside object keys. */
@@ -91,21 +96,35 @@ export async function loadPipelineText(
   }
 }
 
-/** Compiles `text` with `params` as an override file; the formatted errors, or `null` when fine. */
+type Checked = { plan: Plan } | { error: string; diagnostics: Diagnostic[] };
+
+/** Recent compile results by input (compiling dominates an enqueue); bounded, oldest out. */
+const compiled = new Map<string, Checked>();
+const COMPILED_MAX = 256;
+
+/**
+ * Compiles `text` with `params` as an override file: the plan, or the formatted errors.
+ * Results are memoised by input; treat the returned plan as read-only.
+ */
 export function checkPipeline(
   file: string,
   text: string,
   params: Record<string, unknown> = {},
-): { error: string; diagnostics: Diagnostic[] } | null {
+): Checked {
+  const key = JSON.stringify([file, text, params]);
+  const hit = compiled.get(key);
+  if (hit) return hit;
   const overrides = Object.keys(params).length === 0
     ? []
     : [{ file: "params", text: JSON.stringify({ params }) }];
   const result = compilePipeline({ file, text, overrides });
-  if (result.plan !== undefined) return null;
-  return {
+  const checked: Checked = result.plan !== undefined ? { plan: result.plan } : {
     error: formatDiagnostics(result.errors, result.sources),
     diagnostics: result.errors,
   };
+  if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, checked);
+  return checked;
 }
 
 /** Checks a request (already shaped like {@link JobRequestSchema}) and resolves its pipeline. */
@@ -136,7 +155,7 @@ export async function prepareJob(
     }
   }
   const problem = checkPipeline(`${name}.yaml`, text, params);
-  if (problem) {
+  if ("error" in problem) {
     return {
       ok: false,
       status: 422,

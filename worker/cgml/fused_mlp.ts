@@ -98,8 +98,10 @@ const vec4 = (xs: number[]) => [0, 1, 2, 3].map((i) => xs[i] ?? 0);
 const T = 16;
 /** Invocations per workgroup of the blocked kernels. */
 const WGB = 16;
-/** Rows per workgroup of the forward and backward kernels (four row tiles). */
-const RB = 4 * T;
+/** Row tiles per workgroup of the forward and backward kernels. */
+const R = 4;
+/** Rows per workgroup of the forward and backward kernels. */
+const RB = R * T;
 const TT = Array.from({ length: T }, (_, i) => i);
 const G4 = Array.from({ length: T / 4 }, (_, i) => i);
 
@@ -204,10 +206,10 @@ ${BLOCK_HEADER}
     let inv = invSigma(l);
     let wo = p.wOff[l];
     let ho = p.hOff[l];
-    let tiles = 4u * ((nout + ${T - 1}u) / ${T}u);
+    let tiles = ${R}u * ((nout + ${T - 1}u) / ${T}u);
     for (var t = lid; t < tiles; t += ${WGB}u) {
-      let rb = r0 + (t % 4u) * ${T}u;
-      let cb = (t / 4u) * ${T}u;
+      let rb = r0 + (t % ${R}u) * ${T}u;
+      let cb = (t / ${R}u) * ${T}u;
 ${lets("hr", (k) => `min(rb + ${k}u, rows - 1u) * hT + ho`)}
 ${lets("wc", (k) => `min(cb + ${k}u, nout - 1u)`)}
 ${accumulators}
@@ -279,10 +281,10 @@ ${BLOCK_HEADER}
     let inv = invSigma(l);
     let wo = p.wOff[l];
     let ao = p.aOff[l];
-    let tiles = 4u * ((nin + ${T - 1}u) / ${T}u);
+    let tiles = ${R}u * ((nin + ${T - 1}u) / ${T}u);
     for (var t = lid; t < tiles; t += ${WGB}u) {
-      let rb = r0 + (t % 4u) * ${T}u;
-      let ib = (t / 4u) * ${T}u;
+      let rb = r0 + (t % ${R}u) * ${T}u;
+      let ib = (t / ${R}u) * ${T}u;
 ${lets("dr", (k) => `min(rb + ${k}u, rows - 1u) * aT + ao`)}
 ${lets("wi", (k) => `wo + min(ib + ${k}u, nin - 1u) * nout`)}
 ${accumulators}

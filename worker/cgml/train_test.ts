@@ -4,6 +4,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { PLUS_MINUS, sampleToy, THREE_BRANCHES } from "../data/toy.ts";
 import { type CgmlConfigInput, makeConfig, PERSISTENT_PRESET } from "./config.ts";
 import { CgmlTrainer, type LossPoint, type TrainingData } from "./train.ts";
+import { CHILD_CONFIG, CHILD_DATA } from "./testdata/train_child.ts";
 
 const tiny: CgmlConfigInput = {
   H: { width: 16 },
@@ -130,3 +131,55 @@ gpuTest(
     t.dispose();
   },
 );
+
+gpuTest(
+  "killing the training process (SIGKILL) and resuming reproduces the loss curve",
+  async (gpu) => {
+    const dir = await Deno.makeTempDir();
+    const path = `${dir}/run.safetensors`;
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("./testdata/train_child.ts", import.meta.url).pathname, path],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      const deadline = Date.now() + 60_000;
+      while (!(await exists(path)) && Date.now() < deadline) await delay(100);
+      await delay(300);
+      child.kill("SIGKILL");
+      await child.status;
+      const probe = new CgmlTrainer(gpu, makeConfig(CHILD_CONFIG, { epochs: 100_000 }), CHILD_DATA);
+      await probe.restore(path);
+      const epochs = probe.epoch + 2;
+      probe.dispose();
+      assert(epochs >= 3, "the child wrote at least one checkpoint");
+      const resumed = new CgmlTrainer(gpu, makeConfig(CHILD_CONFIG, { epochs }), CHILD_DATA);
+      await resumed.restore(path);
+      await resumed.fit();
+      const whole = new CgmlTrainer(gpu, makeConfig(CHILD_CONFIG, { epochs }), CHILD_DATA);
+      await whole.fit();
+      assertEquals(resumed.curve.length, whole.curve.length);
+      assertAllClose(curveValues(resumed.curve), curveValues(whole.curve), {
+        atol: 1e-6,
+        rtol: 1e-5,
+      });
+      resumed.dispose();
+      whole.dispose();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -32,7 +32,9 @@ export function pack(
   for (const [name, a] of Object.entries(arrays)) {
     const shape = shapes[name] ?? [a.length];
     if (shape.reduce((p, d) => p * d, 1) !== a.length) {
-      throw new RangeError(`Cannot pack "${name}": shape [${shape}] does not hold ${a.length} values`);
+      throw new RangeError(
+        `Cannot pack "${name}": shape [${shape}] does not hold ${a.length} values`,
+      );
     }
     header.arrays[name] = { dtype: a instanceof Float32Array ? "f32" : "i32", shape, offset };
     offset += a.length * 4;
@@ -45,7 +47,10 @@ export function pack(
   view.setUint32(4, json.length, true);
   out.set(json, 8);
   for (const [name, a] of Object.entries(arrays)) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), start + header.arrays[name].offset);
+    out.set(
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+      start + header.arrays[name].offset,
+    );
   }
   return out;
 }
@@ -73,14 +78,18 @@ export function unpack<M = unknown>(bytes: Uint8Array): Packed<M> {
 /** A named array of a packed artifact, checked to be float32. */
 export function f32(p: Packed, name: string): Float32Array {
   const a = p.arrays[name];
-  if (!(a instanceof Float32Array)) throw new Error(`Cannot read array "${name}": missing or not f32`);
+  if (!(a instanceof Float32Array)) {
+    throw new Error(`Cannot read array "${name}": missing or not f32`);
+  }
   return a;
 }
 
 /** A named array of a packed artifact, checked to be int32. */
 export function i32(p: Packed, name: string): Int32Array {
   const a = p.arrays[name];
-  if (!(a instanceof Int32Array)) throw new Error(`Cannot read array "${name}": missing or not i32`);
+  if (!(a instanceof Int32Array)) {
+    throw new Error(`Cannot read array "${name}": missing or not i32`);
+  }
   return a;
 }
 

@@ -168,12 +168,12 @@ export const SHAPE_CLASSES: readonly { name: string; build: Build }[] = [
   {
     name: "sofa",
     build: (m, r) => {
-      const a = r(0.6, 1.0), b = r(0.3, 0.45), h = r(0.15, 0.3);
-      m.box(0, 0, h, a, b, r(0.1, 0.16));
-      m.box(0, -b, h + r(0.2, 0.35), a, r(0.06, 0.12), r(0.2, 0.3));
+      const a = r(0.6, 1.0), b = r(0.3, 0.45), h = r(0.1, 0.2), back = r(0.15, 0.3);
+      m.box(0, 0, h, a, b, h);
+      m.box(0, -b, 2 * h + back, a, r(0.06, 0.12), back);
       const arm = r(0.1, 0.25);
-      m.box(-a, 0, h + 0.1, r(0.05, 0.1), b, arm);
-      m.box(a, 0, h + 0.1, r(0.05, 0.1), b, arm);
+      m.box(-a, 0, h + arm, r(0.05, 0.1), b, arm);
+      m.box(a, 0, h + arm, r(0.05, 0.1), b, arm);
     },
   },
   {

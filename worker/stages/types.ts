@@ -47,3 +47,14 @@ export type StageImpl = (ctx: StageContext) => Promise<Record<string, Uint8Array
 export function paramsOf<P>(ctx: StageContext): P {
   return ctx.params as P;
 }
+
+/** Whether a local file exists (a training stage's checkpoint). */
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}

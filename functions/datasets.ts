@@ -1,0 +1,79 @@
+/**
+ * Dataset uploads: presigned PUT URLs for files under `datasets/<name>/`.
+ *
+ * @module
+ */
+
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireScope } from "./auth.ts";
+import { type App, type AppContext, ERRORS, ErrorSchema } from "./context.ts";
+import { confineKey, SEGMENT_NAME } from "./keys.ts";
+
+const Name = z.string().regex(SEGMENT_NAME).openapi({ param: { name: "name", in: "path" } });
+
+const UploadRequest = z.strictObject({
+  files: z.array(z.strictObject({ path: z.string().min(1).max(900) })).min(1).max(1000),
+}).openapi("UploadRequest", { example: { files: [{ path: "chair/train/chair_0001.off" }] } });
+
+const Uploads = z.object({
+  uploads: z.array(z.object({
+    path: z.string(),
+    key: z.string(),
+    method: z.literal("PUT"),
+    url: z.string(),
+    expiresAt: z.string(),
+  })),
+}).openapi("Uploads");
+
+/** Registers the dataset routes. */
+export function registerDatasets(app: App, ctx: AppContext): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/datasets/{name}/uploads",
+      summary: "Presigned PUT URLs for uploading dataset files",
+      middleware: [requireScope(ctx.config.apiTokens, "write")] as const,
+      request: {
+        params: z.object({ name: Name }),
+        body: { required: true, content: { "application/json": { schema: UploadRequest } } },
+      },
+      responses: {
+        200: {
+          description: "One URL per file",
+          content: { "application/json": { schema: Uploads } },
+        },
+        501: {
+          description: "The store cannot presign URLs (filesystem store)",
+          content: { "application/json": { schema: ErrorSchema } },
+        },
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      const { files } = c.req.valid("json");
+      const keys: { path: string; key: string }[] = [];
+      for (const f of files) {
+        const confined = confineKey(`datasets/${name}/`, f.path);
+        if ("error" in confined) {
+          return c.json({ error: `Cannot presign an upload: ${confined.error}` }, 400);
+        }
+        keys.push({ path: f.path, key: confined.key });
+      }
+      const seconds = ctx.options.presignSeconds;
+      const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();
+      const uploads = [];
+      for (const { path, key } of keys) {
+        const url = await ctx.store.presignPut(key, seconds);
+        if (url === null) {
+          return c.json({
+            error: `Cannot presign uploads: the ${ctx.store.kind} store has no presigned URLs; ` +
+              `copy the files under datasets/${name}/ in the store directly, or use MinIO`,
+          }, 501);
+        }
+        uploads.push({ path, key, method: "PUT" as const, url, expiresAt });
+      }
+      return c.json({ uploads }, 200);
+    },
+  );
+}

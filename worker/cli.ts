@@ -1,0 +1,106 @@
+/**
+ * `deno task cgml validate|plan|run <file.yaml> [-f overrides.yaml] [--set a.b=v] [--out DIR]
+ * [--resume RUN_ID]`. `run` executes the plan (worker/runner.ts) against the object store
+ * (`CGML_STORE`, a store URL; default the filesystem store in `.cache/cgml/store`), prints a
+ * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
+ * `results.json`, `report.html`, `features.csv`, ….
+ * @module
+ */
+import { join, resolve } from "node:path";
+import {
+  type CliContext,
+  type Command,
+  COMMANDS,
+  compileFiles,
+  formatDiagnostics,
+  main,
+} from "../pipelines/mod.ts";
+import { createStore, FsStore, type ObjectStore } from "../infra/mod.ts";
+import { formatSeconds, runPlan } from "./runner.ts";
+import type { Results } from "./stages/report_html.ts";
+
+const EXTENSIONS: Record<string, string> = {
+  report: "report.html",
+  results: "results.json",
+  features: "features.csv",
+  metrics: "metrics.json",
+  figure: "figure.svg",
+};
+
+/** The results table printed after a run. */
+export function formatResults(results: Results): string {
+  const models = Object.entries(results.models);
+  const keys = ["psnr", "psnr_best", "l1", "map", "linear_accuracy", "train_seconds"].filter((k) =>
+    models.some(([, r]) => r[k] !== undefined)
+  );
+  const w = Math.max(5, ...models.map(([m]) => m.length));
+  const cell = (v: number | undefined) =>
+    (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(3)).padStart(16);
+  return [
+    `${"model".padEnd(w)}${keys.map((k) => k.padStart(16)).join("")}`,
+    ...models.map(([m, r]) => `${m.padEnd(w)}${keys.map((k) => cell(r[k])).join("")}`),
+  ].join("\n") + "\n";
+}
+
+/** `run`: executes the pipeline and writes its outputs. */
+export function runCommand(store: () => Promise<ObjectStore>, workDir: string): Command {
+  return {
+    summary: "run a pipeline (cached stages are restored), write its outputs into --out",
+    options: ["out", "resume"],
+    async run(args, ctx: CliContext) {
+      const result = await compileFiles(args, ctx.io);
+      if (result === undefined) return 1;
+      const plan = result.plan;
+      if (plan === undefined) {
+        ctx.io.stderr(formatDiagnostics(result.errors, result.sources));
+        return 1;
+      }
+      const started = performance.now();
+      try {
+        const run = await runPlan(plan, {
+          store: await store(),
+          workDir,
+          fingerprint: ctx.fingerprint,
+          resume: args.resume,
+          log: ctx.io.stderr,
+        });
+        const out = args.out ?? join("out", plan.name);
+        await Deno.mkdir(out, { recursive: true });
+        for (const [name, ref] of Object.entries(plan.outputs)) {
+          const file = join(out, EXTENSIONS[name] ?? name);
+          await Deno.writeFile(file, await run.artifact(ref.stage, ref.output));
+        }
+        await Deno.writeTextFile(join(out, "run.lock.json"), JSON.stringify(run.record, null, 2));
+        if (plan.outputs.results !== undefined) {
+          const ref = plan.outputs.results;
+          const results = JSON.parse(
+            new TextDecoder().decode(await run.artifact(ref.stage, ref.output)),
+          ) as Results;
+          ctx.io.stdout(formatResults(results));
+        }
+        const hits = run.decisions.filter((d) => d.action === "HIT").length;
+        ctx.io.stdout(
+          `run ${run.id}: ${hits}/${run.decisions.length} stages from cache, ${
+            formatSeconds((performance.now() - started) / 1000)
+          }; outputs in ${out}\n`,
+        );
+        return 0;
+      } catch (e) {
+        ctx.io.stderr(`Cannot run "${args.file}": ${e instanceof Error ? e.message : String(e)}\n`);
+        return 1;
+      }
+    },
+  };
+}
+
+/** Opens the configured store: `CGML_STORE` (a store URL) or `.cache/cgml/store`. */
+export function openStore(): Promise<ObjectStore> {
+  const url = Deno.env.get("CGML_STORE");
+  return url ? createStore(url) : FsStore.open(resolve(".cache", "cgml", "store"));
+}
+
+if (import.meta.main) {
+  const store = await openStore();
+  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"));
+  Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
+}

@@ -1,0 +1,51 @@
+/**
+ * The worker's {@link PipelineRunner} over `worker/runner.ts`: the job's run id is derived from
+ * the job id, so a retried or released job resumes from its stages' checkpoints and cache;
+ * the pipeline's outputs are copied to `jobs/<id>/<output>.<ext>` for download; runner lines
+ * become the job's progress message.
+ *
+ * @module
+ */
+
+import { ARTIFACT_TYPES } from "../../pipelines/mod.ts";
+import { type RunOptions, runPlan } from "../runner.ts";
+import type { PipelineRunner } from "./job.ts";
+
+/** Settings of {@link createPipelineRunner}. */
+export interface PipelineRunnerOptions {
+  /** Local folder for stage checkpoints. */
+  workDir: string;
+  /** Shared device factory (one GPU for every slot). */
+  gpu?: RunOptions["gpu"];
+  /** Stage implementations (tests); default: the catalog's. */
+  stages?: RunOptions["stages"];
+  /** Where runner lines also go (default: nowhere). */
+  log?: (line: string) => void;
+}
+
+/** A runner that executes plans with `runPlan`. */
+export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRunner {
+  return async (r) => {
+    const result = await runPlan(r.plan, {
+      store: r.store,
+      workDir: options.workDir,
+      resume: `job_${r.jobId}`,
+      gpu: options.gpu,
+      stages: options.stages,
+      log: (text) => {
+        const line = text.replace(/\r/g, "").trim();
+        if (line !== "") r.progress({ message: line.split("\n").at(-1) });
+        options.log?.(text);
+      },
+    });
+    const outputs: Record<string, string> = {};
+    for (const [name, ref] of Object.entries(r.plan.outputs)) {
+      const format: string = ARTIFACT_TYPES[ref.type].format;
+      const ext = format === "binary" ? "bin" : format;
+      const key = `${r.prefix}${name}.${ext}`;
+      await r.store.put(key, await result.artifact(ref.stage, ref.output));
+      outputs[name] = key.slice(r.prefix.length);
+    }
+    return { run: result.id, seconds: result.seconds, outputs };
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * Map denoisers on the shared backbone (the cGML conv family: U-Net encoder H, decoder G with a
+ * latent map at the bottleneck): building their configuration from stage params, storing them
+ * as artifacts, denoising with k draws, and the bottleneck features of H.
+ * @module
+ */
+import { type CgmlConfig, CgmlModel, makeConfig, predict } from "../cgml/mod.ts";
+import type { Gpu, Rng } from "../gpu/mod.ts";
+import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint, ops, Tape } from "../nn/mod.ts";
+import { INPUT_CHANNELS } from "./corrupt.ts";
+
+/** The four denoisers. */
+export type MapModelKind = "cgml" | "l1" | "cvae" | "ce";
+
+/** Stored next to the weights. */
+export interface MapModelMeta {
+  kind: MapModelKind;
+  config: CgmlConfig;
+}
+
+const META_KEY = "map.model";
+
+/** Backbone params shared by cGML and the baselines. */
+export interface BackboneParams {
+  width: number;
+  depth: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  latent_dim: number;
+}
+
+/** Encoder channels: width, 2·width, … (capped at 8·width), one per level. */
+export function channelsOf(width: number, depth: number): number[] {
+  return Array.from({ length: depth }, (_, i) => width * Math.min(2 ** i, 8));
+}
+
+/** The conv-family configuration of a denoiser of `height × width` maps. */
+export function backboneConfig(
+  kind: MapModelKind,
+  height: number,
+  width: number,
+  p: BackboneParams,
+  extra: Parameters<typeof makeConfig>[0] = {},
+): CgmlConfig {
+  const f = 2 ** p.depth;
+  if (height % f !== 0 || width % f !== 0) {
+    throw new RangeError(
+      `Cannot build a depth-${p.depth} backbone for ${height}×${width} maps: both must be multiples of ${f}`,
+    );
+  }
+  return makeConfig({
+    seed: p.seed,
+    method: kind === "l1" || kind === "ce" ? "l1" : "cgml",
+    family: "conv",
+    inDim: height * width * INPUT_CHANNELS,
+    outDim: height * width,
+    latentDim: p.latent_dim,
+    conv: {
+      inShape: [height, width, INPUT_CHANNELS],
+      outShape: [height, width, 1],
+      channels: channelsOf(p.width, p.depth),
+      latentChannels: Math.max(4, p.width / 2),
+    },
+    batchSize: p.batch,
+    epochs: p.epochs,
+    optimHG: { lr: p.lr },
+    lossEvery: 10,
+  }, extra);
+}
+
+/** Serialises a trained backbone (weights and configuration). */
+export function encodeMapModel(kind: MapModelKind, model: CgmlModel): Promise<Uint8Array> {
+  const meta: MapModelMeta = { kind, config: model.config };
+  return encodeCheckpoint(model.gpu, model.state(), { [META_KEY]: JSON.stringify(meta) });
+}
+
+/** A loaded denoiser. */
+export interface MapModel {
+  kind: MapModelKind;
+  model: CgmlModel;
+}
+
+/** Loads a `map-model` artifact onto the device. */
+export function decodeMapModel(gpu: Gpu, bytes: Uint8Array): MapModel {
+  const raw = decodeSafetensors(bytes).metadata[META_KEY];
+  if (raw === undefined) throw new Error(`Cannot load the map model: no "${META_KEY}" metadata`);
+  const meta = JSON.parse(raw) as MapModelMeta;
+  const model = new CgmlModel(gpu, meta.config);
+  decodeCheckpoint(bytes, model.state());
+  return { kind: meta.kind, model };
+}
+
+/** Options of {@link denoise}. */
+export interface DenoiseOptions {
+  draws: number;
+  rng: Rng;
+  /** Eq. 4 steps (cGML). */
+  steps: number;
+  /** Eq. 4 with ρ (cGML). */
+  momentum: boolean;
+}
+
+/**
+ * k outputs per input ([m·k, H·W], draw-major within an input): cGML by Eq. 4, the cVAE from
+ * z ~ N(0, I), L1 and CE repeat their single output.
+ */
+export async function denoise(
+  m: MapModel,
+  inputs: Float32Array,
+  opts: DenoiseOptions,
+): Promise<Float32Array> {
+  const c = m.model.config;
+  const k = opts.draws;
+  if (m.kind === "cgml") {
+    const out = await predict(m.model, inputs, {
+      draws: k,
+      steps: opts.steps,
+      momentum: opts.momentum,
+      rng: opts.rng,
+      chunkRows: 256,
+    });
+    return out.outputs;
+  }
+  const n = inputs.length / c.inDim;
+  const out = new Float32Array(n * k * c.outDim);
+  const chunk = Math.max(1, Math.floor(256 / k));
+  for (let first = 0; first < n; first += chunk) {
+    const count = Math.min(chunk, n - first);
+    const rows = m.kind === "cvae" ? count * k : count;
+    const xs = new Float32Array(rows * c.inDim);
+    for (let i = 0; i < rows; i++) {
+      const src = first + (m.kind === "cvae" ? Math.floor(i / k) : i);
+      xs.set(inputs.subarray(src * c.inDim, (src + 1) * c.inDim), i * c.inDim);
+    }
+    const z = m.kind === "cvae" ? opts.rng.normalArray(rows * c.latentDim) : null;
+    const y = await m.model.gpu.scopeAsync(async () => {
+      const tape = new Tape(m.model.gpu, { record: false });
+      try {
+        const h = m.model.nets.encode(tape, m.model.gpu.tensor(xs, [rows, c.inDim]));
+        const zt = z ? m.model.gpu.tensor(z, [rows, c.latentDim]) : null;
+        return await m.model.nets.generate(tape, h, zt).read();
+      } finally {
+        tape.dispose();
+      }
+    });
+    for (let i = 0; i < count; i++) {
+      for (let j = 0; j < k; j++) {
+        const src = m.kind === "cvae" ? i * k + j : i;
+        out.set(
+          y.subarray(src * c.outDim, (src + 1) * c.outDim),
+          ((first + i) * k + j) * c.outDim,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** Bottleneck features of H ([m, F]): flattened, or averaged over space. */
+export async function bottleneck(
+  m: MapModel,
+  inputs: Float32Array,
+  pool: "flatten" | "mean",
+): Promise<{ features: Float32Array; dim: number }> {
+  const c = m.model.config;
+  const gpu = m.model.gpu;
+  const n = inputs.length / c.inDim;
+  const parts: Float32Array[] = [];
+  let dim = 0;
+  for (let first = 0; first < n; first += 128) {
+    const rows = Math.min(128, n - first);
+    const f = await gpu.scopeAsync(async () => {
+      const tape = new Tape(gpu, { record: false });
+      try {
+        const x = gpu.tensor(inputs.slice(first * c.inDim, (first + rows) * c.inDim), [
+          rows,
+          c.inDim,
+        ]);
+        const last = m.model.nets.encode(tape, x).features.at(-1)!;
+        const out = pool === "mean" ? ops.mean(tape, last, [1, 2]) : last;
+        dim = out.size / rows;
+        return await out.read();
+      } finally {
+        tape.dispose();
+      }
+    });
+    parts.push(f);
+  }
+  const features = new Float32Array(n * dim);
+  let o = 0;
+  for (const p of parts) {
+    features.set(p, o);
+    o += p.length;
+  }
+  return { features, dim };
+}
+
+/** Network inputs of clean maps (no corruption): value, validity, masked = 0. */
+export function cleanInputs(
+  values: Float32Array,
+  valid: Float32Array,
+  rows: readonly number[],
+): Float32Array {
+  const cells = valid.length;
+  const out = new Float32Array(rows.length * cells * INPUT_CHANNELS);
+  rows.forEach((r, i) => {
+    for (let k = 0; k < cells; k++) {
+      out[(i * cells + k) * INPUT_CHANNELS] = values[r * cells + k];
+      out[(i * cells + k) * INPUT_CHANNELS + 1] = valid[k];
+    }
+  });
+  return out;
+}
+
+/** Rows `rows` of `values` ([N, cells]) as one array. */
+export function gatherRows(
+  values: Float32Array,
+  cells: number,
+  rows: readonly number[],
+): Float32Array {
+  const out = new Float32Array(rows.length * cells);
+  rows.forEach((r, i) => out.set(values.subarray(r * cells, (r + 1) * cells), i * cells));
+  return out;
+}

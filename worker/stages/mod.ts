@@ -1,0 +1,31 @@
+/**
+ * Stage implementations by catalog stage type name (`pipelines/catalog.ts`), one module each.
+ * @module
+ */
+import { run as baselineTrain } from "./baseline_train.ts";
+import { run as cgmlTrain } from "./cgml_train.ts";
+import { run as classifierLinear } from "./classifier_linear.ts";
+import { run as mapsCorrupt } from "./corrupt.ts";
+import { run as evalDenoise } from "./eval_denoise.ts";
+import { run as featuresExtract } from "./features_extract.ts";
+import { run as modelnet } from "./modelnet.ts";
+import { run as reportHtml } from "./report_html.ts";
+import { run as spectralMaps } from "./spectral_maps.ts";
+import { run as syntheticShapes } from "./synthetic_shapes.ts";
+import type { StageImpl } from "./types.ts";
+
+export type { StageContext, StageImpl, StageProgress } from "./types.ts";
+
+/** Every implemented stage type. */
+export const STAGES: Readonly<Record<string, StageImpl>> = {
+  "dataset.synthetic_shapes": syntheticShapes,
+  "dataset.modelnet": modelnet,
+  "spectral.maps": spectralMaps,
+  "maps.corrupt": mapsCorrupt,
+  "cgml.train": cgmlTrain,
+  "baseline.train": baselineTrain,
+  "eval.denoise": evalDenoise,
+  "features.extract": featuresExtract,
+  "classifier.linear": classifierLinear,
+  "report.html": reportHtml,
+};

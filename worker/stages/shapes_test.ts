@@ -1,0 +1,22 @@
+import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { Rng } from "../gpu/mod.ts";
+import { parseOff, triangleCount } from "../spectral/mod.ts";
+import { buildShape, formatOff, SHAPE_CLASSES } from "./shapes.ts";
+
+Deno.test("every class builds an upright, valid OFF mesh", () => {
+  assert(SHAPE_CLASSES.length >= 10);
+  const rng = new Rng(5);
+  SHAPE_CLASSES.forEach((c, i) => {
+    const mesh = parseOff(`${c.name}.off`, formatOff(buildShape(i, rng, 0)));
+    assert(triangleCount(mesh) > 10, c.name);
+    let minZ = Infinity;
+    for (let k = 2; k < mesh.vertices.length; k += 3) minZ = Math.min(minZ, mesh.vertices[k]);
+    assert(Math.abs(minZ) < 1e-3, `${c.name} stands on z = 0 (min z ${minZ})`);
+  });
+});
+
+Deno.test("instances of a class differ (yaw, proportions)", () => {
+  const rng = new Rng(1);
+  const a = buildShape(0, rng, 0.01), b = buildShape(0, rng, 0.01);
+  assertEquals(a.vertices.length === b.vertices.length && a.vertices[0] === b.vertices[0], false);
+});
