@@ -27,7 +27,7 @@ import { registerJobs } from "./jobs.ts";
 import { Metrics } from "./metrics.ts";
 import { registerOps } from "./ops.ts";
 import { registerPipelines } from "./pipelines.ts";
-import { describeIssues } from "./submit.ts";
+import { describeIssues } from "../pipelines/mod.ts";
 
 export type { AppDeps, AppOptions } from "./context.ts";
 

@@ -10,7 +10,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireWebhookToken } from "./auth.ts";
 import { type App, type AppContext, ERRORS } from "./context.ts";
-import { type InboxOutcome, submitInboxObject } from "./inbox.ts";
+import { type InboxOutcome, submitInboxObject } from "../pipelines/mod.ts";
 
 const EventRecord = z.looseObject({
   eventName: z.string(),

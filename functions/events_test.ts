@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../infra/testing/assert.ts";
-import { REJECTED_PREFIX } from "./inbox.ts";
+import { REJECTED_PREFIX } from "../pipelines/mod.ts";
 import { tinyPipeline, TOKENS, withApp } from "./testing.ts";
 
 /** A MinIO webhook body for one object-created record (key escaped like url.QueryEscape). */

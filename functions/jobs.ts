@@ -6,16 +6,11 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { isFinal, JOB_ID_PATTERN, JOB_STATUSES, type JobStatus } from "../infra/mod.ts";
+import { isFinal, JOB_ID_PATTERN, JOB_STATUSES, jobPrefix, type JobStatus } from "../infra/mod.ts";
 import { requireScope } from "./auth.ts";
 import { type App, type AppContext, ERRORS, ErrorSchema } from "./context.ts";
 import { confineKey } from "./keys.ts";
-import { type JobPayload, JobRequestSchema, prepareJob } from "./submit.ts";
-
-/** Prefix of a job's objects (artifacts, report, log): `jobs/<id>/`. */
-export function jobPrefix(id: string): string {
-  return `jobs/${id}/`;
-}
+import { type JobPayload, JobRequestSchema, prepareJob } from "../pipelines/mod.ts";
 
 const JobId = z.string().regex(JOB_ID_PATTERN).openapi({ param: { name: "id", in: "path" } });
 
@@ -36,7 +31,8 @@ const JobView = z.object({
   artifacts: z.array(z.object({ path: z.string(), size: z.number() })).optional(),
 }).openapi("Job");
 
-const JobRequestBody = JobRequestSchema.openapi("JobRequest", {
+// Rebuilt from the shape so the schema carries `.openapi` whatever the module load order.
+const JobRequestBody = z.strictObject(JobRequestSchema.shape).openapi("JobRequest", {
   example: { pipeline: "toy-multimodal", params: { epochs: 5 } },
 });
 

@@ -15,7 +15,7 @@ import {
   MAX_PIPELINE_BYTES,
   PIPELINE_NAME,
   PIPELINES_PREFIX,
-} from "./submit.ts";
+} from "../pipelines/mod.ts";
 
 const Name = z.string().regex(PIPELINE_NAME).openapi({ param: { name: "name", in: "path" } });
 

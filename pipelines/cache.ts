@@ -402,6 +402,7 @@ async function missingOutputs(store: CacheReader, record: StageRecord): Promise<
   return missing;
 }
 
-function isNotFound(e: unknown): boolean {
+/** True for the store's not-found error (matched by name: pipelines imports infra types only). */
+export function isNotFound(e: unknown): boolean {
   return e instanceof Error && e.name === "NotFoundError";
 }

@@ -89,3 +89,29 @@ export {
   type PlannedStage,
 } from "./plan.ts";
 export { durationMs, type ParamSpec, PipelineFile, type Retry } from "./schema.ts";
+export {
+  checkPipeline,
+  describeIssues,
+  type JobPayload,
+  type JobRequest,
+  JobRequestSchema,
+  loadPipelineText,
+  MAX_PIPELINE_BYTES,
+  PIPELINE_NAME,
+  PIPELINES_PREFIX,
+  type PipelineSource,
+  type PreparedJob,
+  prepareJob,
+  type RejectedJob,
+} from "./jobs.ts";
+export {
+  INBOX_PREFIX,
+  type InboxDeps,
+  inboxIdempotencyKey,
+  type InboxOutcome,
+  isInboxRequest,
+  MAX_INBOX_BYTES,
+  REJECTED_PREFIX,
+  rejectionKey,
+  submitInboxObject,
+} from "./inbox.ts";

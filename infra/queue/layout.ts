@@ -22,6 +22,11 @@ import {
   parseRecord,
 } from "./records.ts";
 
+/** Prefix of a job's own objects (artifacts, report, log) in the bucket: `jobs/<id>/`. */
+export function jobPrefix(id: string): string {
+  return `jobs/${id}/`;
+}
+
 /** A state object with the ETag it was read at. */
 export interface VersionedState {
   /** The parsed state. */

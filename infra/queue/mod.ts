@@ -10,6 +10,7 @@ export type { BackoffOptions } from "./backoff.ts";
 export { CorruptRecordError, LeaseLostError, QueueError } from "./errors.ts";
 export type { LeaseLossReason } from "./errors.ts";
 export { ClaimedJob } from "./lease.ts";
+export { jobPrefix } from "./layout.ts";
 export type { FailOptions } from "./lease.ts";
 export { newJobId, Queue } from "./queue.ts";
 export type { EnqueueOptions, EnqueueResult, ListJobsOptions, QueueOptions } from "./queue.ts";

@@ -16,7 +16,7 @@ import {
   type TargetConfig,
   TopicConfig,
 } from "minio";
-import { INBOX_PREFIX } from "../../functions/inbox.ts";
+import { INBOX_PREFIX } from "../../pipelines/mod.ts";
 
 /** Id of the notification entry this service owns. */
 export const INBOX_NOTIFICATION_ID = "cgml-inbox";

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { ObjectStore } from "../../infra/mod.ts";
 import type { JobProgress } from "../../infra/mod.ts";
 import type { Plan } from "../../pipelines/mod.ts";
-import { checkPipeline } from "../../functions/submit.ts";
+import { checkPipeline } from "../../pipelines/mod.ts";
 
 /** What a pipeline runner gets for one job. */
 export interface RunRequest {

@@ -12,7 +12,7 @@ import {
   type InboxDeps,
   isInboxRequest,
   submitInboxObject,
-} from "../../functions/inbox.ts";
+} from "../../pipelines/mod.ts";
 
 /** Counts of one scan. */
 export interface ScanReport {

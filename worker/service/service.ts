@@ -8,7 +8,7 @@
  */
 
 import { type ClaimedJob, LeaseLostError, type ObjectStore, type Queue } from "../../infra/mod.ts";
-import { jobPrefix } from "../../functions/jobs.ts";
+import { jobPrefix } from "../../infra/mod.ts";
 import { InvalidJobError, type PipelineRunner, planJob } from "./job.ts";
 import { InboxReconciler } from "./reconcile.ts";
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../infra/testing/assert.ts";
 import { FsStore, Queue } from "../../infra/mod.ts";
-import { prepareJob } from "../../functions/submit.ts";
-import { submitInboxObject } from "../../functions/inbox.ts";
+import { prepareJob } from "../../pipelines/mod.ts";
+import { submitInboxObject } from "../../pipelines/mod.ts";
 import type { PipelineRunner, RunRequest } from "./job.ts";
 import { WorkerService } from "./service.ts";
 

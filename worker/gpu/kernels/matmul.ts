@@ -78,9 +78,12 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 
 const FIELDS = ["M", "N", "K", "sA", "sB", "sC", "am", "ak", "bk", "bn", "wgx"];
 
-/** vec4 loads need the contiguous axis of each operand, and of the output, to be a multiple of 4. */
+/**
+ * vec4 loads need the contiguous axis of each operand, and of the output, to be a multiple of 4;
+ * the K loop steps by 4, so K must be one too whatever the transposes.
+ */
 function vectorizable(tA: boolean, tB: boolean, m: number, n: number, k: number): boolean {
-  return (tA ? m : k) % 4 === 0 && (tB ? k : n) % 4 === 0 && n % 4 === 0;
+  return k % 4 === 0 && (!tA || m % 4 === 0) && n % 4 === 0;
 }
 
 function head(vec: boolean): string {

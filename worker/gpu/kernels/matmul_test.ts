@@ -45,8 +45,17 @@ function operands(m: number, n: number, k: number, tA: boolean, tB: boolean, bat
 for (const variant of VARIANTS) {
   gpuTest(`matmul ${variant} kernels match the reference for every transpose`, async (gpu) => {
     const rng = new Rng(1);
-    // [m, n, k]: 1x1, primes, K % 4 != 0, off-tile edges, multiples of 4 (vec4 path).
-    const shapes = [[1, 1, 1], [7, 13, 5], [13, 7, 17], [33, 65, 21], [36, 40, 20], [20, 4, 8]];
+    // [m, n, k]: 1x1, primes, K % 4 != 0 (also with M and N multiples of 4, the case a
+    // transposed-A weight gradient hits), off-tile edges, multiples of 4 (vec4 path).
+    const shapes = [
+      [1, 1, 1],
+      [7, 13, 5],
+      [13, 7, 17],
+      [8, 8, 9],
+      [33, 65, 21],
+      [36, 40, 20],
+      [20, 4, 8],
+    ];
     for (const [tA, tB] of TRANSPOSES) {
       for (const [m, n, k] of shapes) {
         const [aShape, bShape] = operands(m, n, k, tA, tB);

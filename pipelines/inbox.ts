@@ -11,8 +11,9 @@
  */
 
 import { parseDocument } from "yaml";
-import { NotFoundError, type ObjectStore, type Queue } from "../infra/mod.ts";
-import { describeIssues, JobRequestSchema, type PipelineSource, prepareJob } from "./submit.ts";
+import type { ObjectStore, Queue } from "../infra/mod.ts";
+import { isNotFound } from "./cache.ts";
+import { describeIssues, JobRequestSchema, type PipelineSource, prepareJob } from "./jobs.ts";
 
 /** Prefix whose `.yaml` objects start jobs. */
 export const INBOX_PREFIX = "inbox/";
@@ -78,7 +79,7 @@ export async function submitInboxObject(
     if (obj.etag !== current) return { kind: "ignored", reason: "the object changed while read" };
     text = new TextDecoder().decode(obj.body);
   } catch (e) {
-    if (e instanceof NotFoundError) return { kind: "gone" };
+    if (isNotFound(e)) return { kind: "gone" };
     throw e;
   }
   const doc = parseDocument(text, {

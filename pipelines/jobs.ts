@@ -13,13 +13,10 @@
 
 import { z } from "zod";
 import { stringify } from "yaml";
-import {
-  compilePipeline,
-  type Diagnostic,
-  formatDiagnostics,
-  type Plan,
-} from "../pipelines/mod.ts";
-import { NotFoundError, type ObjectStore } from "../infra/mod.ts";
+import type { ObjectStore } from "../infra/mod.ts";
+import { isNotFound } from "./cache.ts";
+import { type Diagnostic, formatDiagnostics } from "./diagnostics.ts";
+import { compilePipeline, type Plan } from "./plan.ts";
 
 /** Pipeline names: lowercase letters, digits, `.`, `_`, `-`; used inside object keys. */
 export const PIPELINE_NAME = /^[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,63}$/;
@@ -86,7 +83,7 @@ export async function loadPipelineText(
     const obj = await source.store.get(`${PIPELINES_PREFIX}${name}.yaml`);
     return new TextDecoder().decode(obj.body);
   } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e;
+    if (!isNotFound(e)) throw e;
   }
   try {
     return await Deno.readTextFile(new URL(`${name}.yaml`, source.builtinDir ?? BUILTIN_DIR));
