@@ -8,6 +8,8 @@
  * Besides the `infra/config.ts` variables:
  * - `CGML_WORKER_CONCURRENCY`: jobs at once, sharing the GPU (default 1);
  * - `CGML_INBOX_SCAN_SECONDS`: period of the inbox reconcile scan (default 30; 0 disables);
+ * - `CGML_LEASE_SECONDS`: lease of a claimed job; a dead worker's job is taken over after it
+ *   (default 30);
  * - `CGML_WORK_DIR`: local folder for stage checkpoints (default `.cache/worker`).
  *
  * @module
@@ -39,11 +41,12 @@ function intVar(name: string, fallback: number, min: number): number {
 }
 
 async function main(): Promise<number> {
-  let config, concurrency, scanSeconds;
+  let config, concurrency, scanSeconds, leaseSeconds;
   try {
     config = loadConfig();
     concurrency = intVar("CGML_WORKER_CONCURRENCY", 1, 1);
     scanSeconds = intVar("CGML_INBOX_SCAN_SECONDS", 30, 0);
+    leaseSeconds = intVar("CGML_LEASE_SECONDS", 30, 1);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -67,7 +70,7 @@ async function main(): Promise<number> {
       );
     }
   }
-  const queue = await Queue.open(store);
+  const queue = await Queue.open(store, { leaseMs: leaseSeconds * 1000 });
   let device: Promise<Gpu> | undefined;
   const run = createPipelineRunner({
     workDir,

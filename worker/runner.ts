@@ -2,8 +2,10 @@
  * Executes a plan: every stage in dependency order is decided (HIT / MISS / RUN, with the
  * reason), HITs restore their stored outputs, the others run with their retry policy, and their
  * outputs are stored content-addressed (`artifacts/<sha256>`) with a cache record. A progress
- * line per stage shows epochs, loss and ETA. Training stages checkpoint to
- * `<workDir>/runs/<run id>/<stage>.ckpt`, so `resume` continues a killed run there.
+ * line per stage shows epochs, loss and ETA; `progress` receives the same as structured
+ * {@link RunProgress}. Training stages checkpoint to `<workDir>/runs/<run id>/<stage>.ckpt`, so
+ * `resume` continues a killed or aborted run there. `signal` stops the run between stages and,
+ * through the stage context, inside training epochs: the run rejects with the signal's reason.
  * @module
  */
 import { dirname, join } from "node:path";
@@ -42,6 +44,35 @@ export interface RunOptions {
   stages?: Readonly<Record<string, StageImpl>>;
   /** The device (default: created on first use and destroyed at the end). */
   gpu?: () => Promise<Gpu>;
+  /** Stops the run between stages and inside training epochs (checkpoints are kept). */
+  signal?: AbortSignal;
+  /** Structured progress: every stage's start and end, and its reports in between. */
+  progress?: (p: RunProgress) => void;
+}
+
+/** Where a run is, as reported to {@link RunOptions.progress}. */
+export interface RunProgress {
+  /** Stage id. */
+  stage: string;
+  /** 0-based position of the stage in the plan. */
+  index: number;
+  /** Stages in the plan. */
+  stages: number;
+  /** `start`, `running` (the stage's own reports), `done` or `cached` (a HIT). */
+  phase: "start" | "running" | "done" | "cached";
+  /** What the stage counts ("epoch", "shapes", …), with `done` of `total`. */
+  unit?: string;
+  done?: number;
+  total?: number;
+  /** Current epoch (1-based) and epochs, when the stage trains. */
+  epoch?: number;
+  epochs?: number;
+  /** Latest loss, when training. */
+  loss?: number;
+  /** Estimated seconds left in the stage. */
+  eta?: number;
+  /** Share of the whole run done, 0..1 (every stage weighs the same). */
+  fraction: number;
 }
 
 /** What a run did. */
@@ -89,6 +120,31 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   let device: Promise<Gpu> | null = null;
   const gpu = opts.gpu ?? (() => device ??= Gpu.create({ log: null }));
   const width = Math.max(...plan.stages.map((s) => s.id.length));
+  const signal = opts.signal;
+  const count = plan.stages.length;
+  const report = (index: number, phase: RunProgress["phase"], p?: StageProgress) => {
+    if (opts.progress === undefined) return;
+    const within = phase === "done" || phase === "cached"
+      ? 1
+      : p !== undefined && p.total > 0
+      ? Math.min(1, Math.max(0, p.done / p.total))
+      : 0;
+    const training = p?.unit === "epoch";
+    opts.progress({
+      stage: plan.stages[index].id,
+      index,
+      stages: count,
+      phase,
+      unit: p?.unit,
+      done: p?.done,
+      total: p?.total,
+      epoch: training ? Math.min(p.total, Math.max(1, Math.ceil(p.done))) : undefined,
+      epochs: training ? p.total : undefined,
+      loss: p?.loss !== undefined && Number.isFinite(p.loss) ? p.loss : undefined,
+      eta: p?.eta !== undefined && Number.isFinite(p.eta) ? p.eta : undefined,
+      fraction: count > 0 ? (index + within) / count : 1,
+    });
+  };
   const artifact = async (stage: string, output: string) => {
     const a = outputs.get(stage)?.[output];
     if (a === undefined) throw new Error(`Cannot read "${stage}.${output}": it was not produced`);
@@ -96,7 +152,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   };
   log(`run ${id} of ${plan.name} (${plan.stages.length} stages)\n`);
   try {
-    for (const stage of plan.stages) {
+    for (const [index, stage] of plan.stages.entries()) {
+      signal?.throwIfAborted();
       const d = await decide(stage, { store, previous, hashOf, fingerprint: opts.fingerprint });
       decisions.push(d);
       const name = stage.id.padEnd(width);
@@ -105,6 +162,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
         record.stages[stage.id] = d.record!;
         seconds[stage.id] = 0;
         log(`${name}  HIT  ${d.reason}\n`);
+        report(index, "cached");
         continue;
       }
       log(`${name}  ${d.action} ${d.reason}\n`);
@@ -115,7 +173,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       const checkpoint = join(opts.workDir, "runs", id, `${stage.id}.ckpt`);
       await Deno.mkdir(dirname(checkpoint), { recursive: true });
       const start = performance.now();
-      const produced = await withRetries(stage, log, async () => {
+      report(index, "start");
+      const produced = await withRetries(stage, log, signal, async () => {
         const bar = new ProgressLine(name, log);
         try {
           return await impl({
@@ -130,8 +189,12 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
               return artifact(ref.stage, ref.output);
             },
             gpu,
-            progress: (p) => bar.update(p),
+            progress: (p) => {
+              bar.update(p);
+              report(index, "running", p);
+            },
             checkpoint,
+            signal,
           });
         } finally {
           bar.end();
@@ -164,6 +227,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       await Deno.remove(checkpoint).catch(() => {});
       seconds[stage.id] = (performance.now() - start) / 1000;
       log(`${name}  done in ${formatSeconds(seconds[stage.id])}\n`);
+      report(index, "done");
     }
     await store.put(lastRunKey(plan.name), JSON.stringify(record));
     await store.put(`runs/${plan.name}/${id}.json`, JSON.stringify(record));
@@ -177,6 +241,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
 async function withRetries<T>(
   stage: PlannedStage,
   log: (t: string) => void,
+  signal: AbortSignal | undefined,
   fn: () => Promise<T>,
 ): Promise<T> {
   const attempts = stage.retry?.attempts ?? 1;
@@ -184,6 +249,7 @@ async function withRetries<T>(
     try {
       return await fn();
     } catch (e) {
+      signal?.throwIfAborted();
       if (attempt >= attempts) throw e;
       const base = durationMs(stage.retry!.delay);
       const wait = stage.retry!.backoff === "exponential" ? base * 2 ** (attempt - 1) : base;
@@ -192,9 +258,23 @@ async function withRetries<T>(
           e instanceof Error ? e.message : String(e)
         }); retrying in ${formatSeconds(wait / 1000)}\n`,
       );
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(wait, signal);
     }
   }
+}
+
+/** Waits `ms`; rejects with the signal's reason as soon as it aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      if (signal?.aborted) reject(signal.reason);
+      else resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** "1m05s" / "3.2s". */

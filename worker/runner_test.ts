@@ -1,7 +1,8 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../infra/testing/assert.ts";
 import { FsStore } from "../infra/mod.ts";
 import { compilePipeline, type Plan } from "../pipelines/mod.ts";
-import { runPlan } from "./runner.ts";
+import { runPlan, type RunProgress } from "./runner.ts";
+import type { StageImpl } from "./stages/types.ts";
 import type { Results } from "./stages/report_html.ts";
 
 const TINY = [
@@ -82,4 +83,178 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+const TWO_STAGES = `version: 1
+name: two-stages
+params:
+  epochs: { type: int, default: 4, min: 1 }
+stages:
+  data:
+    uses: toy.data@1
+    with: { pairs: 16, truth: 4 }
+  train:
+    uses: toy.train@1
+    with:
+      data: \${{ stages.data.outputs.data }}
+      model: l1
+      epochs: \${{ params.epochs }}
+outputs:
+  model: \${{ stages.train.outputs.model }}
+`;
+
+/** Fake stages: `data` counts pairs; `train` checkpoints every epoch and checks the signal. */
+function fakeStages(afterEpoch: (epoch: number) => void): Record<string, StageImpl> {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  return {
+    "toy.data": (ctx) => {
+      ctx.progress({ unit: "pairs", done: 16, total: 16 });
+      return Promise.resolve({ data: bytes("data") });
+    },
+    "toy.train": async (ctx) => {
+      const epochs = ctx.params.epochs as number;
+      let first = 0;
+      try {
+        first = Number(await Deno.readTextFile(ctx.checkpoint));
+      } catch {
+        first = 0;
+      }
+      for (let epoch = first; epoch < epochs; epoch++) {
+        ctx.signal?.throwIfAborted();
+        ctx.progress({ unit: "epoch", done: epoch + 0.5, total: epochs, eta: NaN });
+        ctx.progress({ unit: "epoch", done: epoch + 1, total: epochs, loss: 1 / (epoch + 1) });
+        await Deno.writeTextFile(ctx.checkpoint, String(epoch + 1));
+        afterEpoch(epoch + 1);
+      }
+      return { model: bytes(`trained from ${first}`), curves: bytes("{}") };
+    },
+  };
+}
+
+function compileText(text: string): Plan {
+  const result = compilePipeline({ file: "two-stages.yaml", text });
+  if (result.plan === undefined) throw new Error(result.errors.map((e) => e.message).join("\n"));
+  return result.plan;
+}
+
+Deno.test("runPlan reports structured progress: stages, epochs, loss, ETA, fraction", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = await FsStore.open(`${dir}/store`);
+    const seen: RunProgress[] = [];
+    await runPlan(compileText(TWO_STAGES), {
+      store,
+      workDir: dir,
+      log: () => {},
+      stages: fakeStages(() => {}),
+      progress: (p) => seen.push(p),
+    });
+    assertEquals(
+      seen.map((p) => `${p.stage}:${p.phase}`).filter((s, i, all) => s !== all[i - 1]),
+      ["data:start", "data:running", "data:done", "train:start", "train:running", "train:done"],
+    );
+    const fractions = seen.map((p) => p.fraction);
+    assert(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), `${fractions}`);
+    assertEquals([fractions[0], fractions.at(-1)], [0, 1]);
+    const epochs = seen.filter((p) => p.unit === "epoch");
+    assertEquals(epochs.map((p) => p.epoch), [1, 1, 2, 2, 3, 3, 4, 4]);
+    assertEquals(epochs[1], {
+      stage: "train",
+      index: 1,
+      stages: 2,
+      phase: "running",
+      unit: "epoch",
+      done: 1,
+      total: 4,
+      epoch: 1,
+      epochs: 4,
+      loss: 1,
+      eta: undefined,
+      fraction: 0.625,
+    });
+
+    const again: RunProgress[] = [];
+    await runPlan(compileText(TWO_STAGES), {
+      store,
+      workDir: dir,
+      log: () => {},
+      stages: fakeStages(() => {}),
+      progress: (p) => again.push(p),
+    });
+    assertEquals(again.map((p) => `${p.stage}:${p.phase}:${p.fraction}`), [
+      "data:cached:0.5",
+      "train:cached:1",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an aborted run stops inside the epoch loop, keeps its checkpoint and resumes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = await FsStore.open(`${dir}/store`);
+    const controller = new AbortController();
+    const reason = new Error("stop now");
+    const stages = fakeStages((epoch) => epoch === 2 && controller.abort(reason));
+    const aborted = await runPlan(compileText(TWO_STAGES), {
+      store,
+      workDir: dir,
+      resume: "r_abort",
+      log: () => {},
+      stages,
+      signal: controller.signal,
+    }).then(() => null, (e) => e);
+    assertEquals(aborted, reason);
+    assertEquals(await Deno.readTextFile(`${dir}/runs/r_abort/train.ckpt`), "2");
+
+    const resumed = await runPlan(compileText(TWO_STAGES), {
+      store,
+      workDir: dir,
+      resume: "r_abort",
+      log: () => {},
+      stages,
+    });
+    assertEquals(
+      new TextDecoder().decode(await resumed.artifact("train", "model")),
+      "trained from 2",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an aborted signal stops the run before the next stage, without retrying", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = await FsStore.open(`${dir}/store`);
+    const controller = new AbortController();
+    let trained = false;
+    const stages = {
+      ...fakeStages(() => {}),
+      "toy.data": () => {
+        controller.abort(new Error("cancelled"));
+        return Promise.resolve({ data: new Uint8Array([1]) });
+      },
+      "toy.train": () => {
+        trained = true;
+        return Promise.reject(new Error("unreachable"));
+      },
+    };
+    await assertRejects(
+      () =>
+        runPlan(compileText(TWO_STAGES), {
+          store,
+          workDir: dir,
+          log: () => {},
+          stages,
+          signal: controller.signal,
+        }),
+      Error,
+      "cancelled",
+    );
+    assertEquals(trained, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

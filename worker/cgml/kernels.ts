@@ -98,7 +98,10 @@ ${HEADER}
   let d = p.d;
   let o = row * (d + 1u);
   if (p.momentum == 0u) {
-    for (var j = 0u; j < d; j++) { next[row * d + j] = out[o + j]; }
+    var r2 = 0.0;
+    for (var j = 0u; j < d; j++) { r2 += out[o + j] * out[o + j]; }
+    let rinv = 1.0 / max(sqrt(r2), ${EPS});
+    for (var j = 0u; j < d; j++) { next[row * d + j] = out[o + j] * rinv; }
     return;
   }
   let rho = out[o + d];
@@ -121,7 +124,9 @@ ${HEADER}
 
 /**
  * One inference move of Eq. 4 from Z's output `out` = (r, ρ) [B, d + 1]: with momentum
- * z_{t+1} = normalize(z_t + ρ (r − z_t)/‖r − z_t‖); without, z_{t+1} = r. Returns a new tensor.
+ * z_{t+1} = normalize(z_t + ρ (r − z_t)/‖r − z_t‖); without ("w/o ρ"), z_{t+1} = normalize(r):
+ * every latent lives on the sphere G was trained on, and Z only estimates the next point on it.
+ * Returns a new tensor.
  */
 export function latentMove(gpu: Gpu, z: Tensor, out: Tensor, momentum: boolean): Tensor {
   const [rows, d] = rowsOf("move latents", z);
@@ -263,7 +268,7 @@ export function latentMoveRef(
     const zi = Array.from({ length: d }, (_, j) => z[i * d + j]);
     const r = Array.from({ length: d }, (_, j) => out[i * (d + 1) + j]);
     if (!momentum) {
-      next.set(r, i * d);
+      next.set(normalizeRow(r), i * d);
       continue;
     }
     const rho = out[i * (d + 1) + d];

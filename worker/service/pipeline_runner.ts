@@ -1,14 +1,16 @@
 /**
  * The worker's {@link PipelineRunner} over `worker/runner.ts`: the job's run id is derived from
  * the job id, so a retried or released job resumes from its stages' checkpoints and cache;
- * the pipeline's outputs are copied to `jobs/<id>/<output>.<ext>` for download; runner lines
- * become the job's progress message.
+ * the pipeline's outputs are copied to `jobs/<id>/<output>.<ext>` for download. The job's
+ * progress is the runner's structured {@link RunProgress} (stage, epoch of epochs, loss, ETA,
+ * overall fraction) with the latest runner line as its message; the lease writes it, throttled.
+ * The job's abort signal stops the run between stages and inside training epochs.
  *
  * @module
  */
 
 import { ARTIFACT_TYPES } from "../../pipelines/mod.ts";
-import { type RunOptions, runPlan } from "../runner.ts";
+import { type RunOptions, runPlan, type RunProgress } from "../runner.ts";
 import type { PipelineRunner } from "./job.ts";
 
 /** Settings of {@link createPipelineRunner}. */
@@ -26,15 +28,26 @@ export interface PipelineRunnerOptions {
 /** A runner that executes plans with `runPlan`. */
 export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRunner {
   return async (r) => {
+    let latest: RunProgress | undefined;
+    let message: string | undefined;
+    const publish = () => r.progress({ ...latest, message });
     const result = await runPlan(r.plan, {
       store: r.store,
       workDir: options.workDir,
       resume: `job_${r.jobId}`,
       gpu: options.gpu,
       stages: options.stages,
+      signal: r.signal,
+      progress: (p) => {
+        latest = p;
+        publish();
+      },
       log: (text) => {
-        const line = text.replace(/\r/g, "").trim();
-        if (line !== "") r.progress({ message: line.split("\n").at(-1) });
+        const line = text.replace(/\r/g, "").trim().split("\n").at(-1);
+        if (line !== undefined && line !== "") {
+          message = line;
+          publish();
+        }
         options.log?.(text);
       },
     });

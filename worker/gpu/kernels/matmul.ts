@@ -49,7 +49,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   // Element strides of A along m and k, and of B along k and n.
   u.u32(tA ? 1 : k).u32(tA ? m : 1).u32(tB ? 1 : n).u32(tB ? k : 1);
   if ((opts.variant ?? gpu.adapter.profile) === "cpu") {
-    const vec = vectorizable(tA, tB, m, n, k);
+    const vec = vectorizable(tA, m, n, k);
     const { wgx, groups } = cpuLayout(m, n);
     const workgroups = [groups[0], groups[1], batch] as const;
     checkGroups("matmul", workgroups);
@@ -82,7 +82,7 @@ const FIELDS = ["M", "N", "K", "sA", "sB", "sC", "am", "ak", "bk", "bn", "wgx"];
  * vec4 loads need the contiguous axis of each operand, and of the output, to be a multiple of 4;
  * the K loop steps by 4, so K must be one too whatever the transposes.
  */
-function vectorizable(tA: boolean, tB: boolean, m: number, n: number, k: number): boolean {
+function vectorizable(tA: boolean, m: number, n: number, k: number): boolean {
   return k % 4 === 0 && (!tA || m % 4 === 0) && n % 4 === 0;
 }
 
