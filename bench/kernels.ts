@@ -8,11 +8,6 @@
  * @module
  */
 import type * as tfjs from "@tensorflow/tfjs-core";
-import { Gpu } from "../worker/gpu/device.ts";
-import { Rng } from "../worker/gpu/rng.ts";
-import type { Tensor } from "../worker/gpu/tensor.ts";
-import { conv2d, conv2dInputGrad, conv2dWeightGrad } from "../worker/gpu/kernels/conv.ts";
-import { matmul } from "../worker/gpu/kernels/matmul.ts";
 import { trainStepCase } from "./train_step.ts";
 import {
   type BenchSuite,
@@ -23,6 +18,8 @@ import {
   timePair,
   type TimingStats,
 } from "./lib.ts";
+import { Gpu, Rng, type Tensor } from "../worker/gpu/mod.ts";
+import { conv2d, conv2dInputGrad, conv2dWeightGrad, matmul } from "../worker/gpu/kernels/mod.ts";
 
 /** What a case can use: the engine's device, TF.js, and a seeded generator. */
 export interface KernelBenchContext {

@@ -11,11 +11,10 @@
  * @module
  */
 import type * as tfjs from "@tensorflow/tfjs-core";
-import { Rng } from "../worker/gpu/rng.ts";
-import type { Tensor } from "../worker/gpu/tensor.ts";
 import { Adam, ops, Tape, UNetDecoder, UNetEncoder } from "../worker/nn/mod.ts";
 import type { KernelCase } from "./kernels.ts";
 import type { TfjsPeer } from "./lib.ts";
+import { Rng, type Tensor } from "../worker/gpu/mod.ts";
 
 const BATCH = 16;
 const SIZE = 32;

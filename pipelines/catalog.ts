@@ -232,6 +232,10 @@ export const mapsCorrupt = defineStage({
   },
 });
 
+const mapTarget = z.enum(["residual", "clean"]).default("residual").describe(
+  "Network output: clean − corrupted value (added back to the input) or the clean map",
+);
+
 const mapTrainingInputs = {
   maps: { type: "map-set", doc: "Clean maps (targets)" },
   corruption: { type: "corruption", doc: "Recipe for the corrupted inputs, redrawn every epoch" },
@@ -248,6 +252,7 @@ export const cgmlTrain = defineStage({
     ...cgml,
     latents: latents("persistent"),
     spectral_norm: networks(["g"]),
+    target: mapTarget,
   }),
   inputs: mapTrainingInputs,
   outputs: { model: "map-model", curves: "loss-curves" },
@@ -265,6 +270,7 @@ export const baselineTrain = defineStage({
     latent_dim: count(8, 1, 256).describe("cVAE only: latent size"),
     kl_weight: positive(1.0).describe("cVAE only"),
     adv_weight: positive(0.001).describe("Context Encoder only: adversarial loss weight"),
+    target: mapTarget,
   }),
   inputs: mapTrainingInputs,
   outputs: { model: "map-model", curves: "loss-curves" },

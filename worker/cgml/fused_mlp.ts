@@ -19,10 +19,15 @@
  * two tensors side by side (e.g. [h, z]) without a copy.
  * @module
  */
-import type { Gpu } from "../gpu/device.ts";
-import { ceilDiv, grid1d, Params } from "../gpu/params.ts";
-import type { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
+import {
+  ceilDiv,
+  type Gpu,
+  grid1d,
+  Params,
+  type Rng,
+  type Tensor,
+  workgroupTotalWgsl,
+} from "../gpu/mod.ts";
 import { Layer, type Tape } from "../nn/mod.ts";
 
 /** Most layers a fused MLP may have. */
@@ -351,20 +356,7 @@ ${fmas("    ", "h", "d")}
 ${stores((r, g) => `store4(l, ib + ${r}u, jb + ${4 * g}u, a${r}_${g})`)}
 }`;
 
-const SN_SHARED = `
-var<workgroup> part: array<f32, ${WG}>;
-fn total(x: f32, lid: u32) -> f32 {
-  part[lid] = x;
-  workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { part[lid] += part[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = part[0];
-  workgroupBarrier();
-  return r;
-}
-`;
+const SN_SHARED = workgroupTotalWgsl(WG);
 
 /** σ per layer (one workgroup each), after one power iteration on u, v when p.f.z != 0. */
 const SIGMA_WGSL = `

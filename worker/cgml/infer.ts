@@ -6,13 +6,12 @@
  * one GPU batch (split in chunks of `chunkRows`), one submit and one read per chunk.
  * @module
  */
-import type { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { Tape } from "../nn/mod.ts";
-import type { GeneratedSet } from "../eval/multimodal.ts";
 import { latentMove } from "./kernels.ts";
 import type { CgmlModel } from "./model.ts";
 import { sampleSphere } from "./sphere.ts";
+import type { Rng, Tensor } from "../gpu/mod.ts";
+import type { GeneratedSet } from "../eval/mod.ts";
 
 /** Options of {@link predict}. */
 export interface PredictOptions {

@@ -8,9 +8,7 @@
  * CPU references (float64) are exported beside them.
  * @module
  */
-import type { Gpu } from "../gpu/device.ts";
-import { ceilDiv, grid1d, params } from "../gpu/params.ts";
-import type { Tensor } from "../gpu/tensor.ts";
+import { ceilDiv, type Gpu, grid1d, params, type Tensor } from "../gpu/mod.ts";
 
 const WG = 64;
 const EPS = 1e-12;

@@ -3,8 +3,6 @@
  * checkpoints, and saving/loading the weights alone.
  * @module
  */
-import type { Gpu } from "../gpu/device.ts";
-import { Rng } from "../gpu/rng.ts";
 import {
   decodeCheckpoint,
   decodeSafetensors,
@@ -13,6 +11,7 @@ import {
 } from "../nn/mod.ts";
 import { type CgmlConfig, validateConfig } from "./config.ts";
 import { buildNetworks, type CgmlNetworks } from "./networks.ts";
+import { type Gpu, Rng } from "../gpu/mod.ts";
 
 const CONFIG_KEY = "cgml.config";
 

@@ -12,9 +12,6 @@
  * regressor (`method: "l1"`) has no z and no Z.
  * @module
  */
-import type { Gpu } from "../gpu/device.ts";
-import type { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import {
   type Layer,
   Linear,
@@ -27,6 +24,7 @@ import {
 } from "../nn/mod.ts";
 import type { CgmlConfig, NetworkConfig } from "./config.ts";
 import { FusedMlp } from "./fused_mlp.ts";
+import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
 
 /** H(x): the flat code used by Z (and by G in the MLP family) plus the conv features. */
 export interface Encoding {

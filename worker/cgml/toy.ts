@@ -6,17 +6,26 @@
  * multimodal metrics, and draw the figure.
  * @module
  */
-import type { Gpu } from "../gpu/device.ts";
-import { Rng } from "../gpu/rng.ts";
-import { readMultimodalCsv } from "../data/csv.ts";
-import { modeShares, type MultimodalData, withModes } from "../data/multimodal.ts";
-import { PLUS_MINUS, sampleToy, toyGrid, toyTruth } from "../data/toy.ts";
-import { multimodalFigure } from "../eval/figure.ts";
-import { findModes } from "../eval/modes.ts";
-import { evaluateMultimodal, type MultimodalMetrics } from "../eval/multimodal.ts";
 import { type CgmlConfig, type CgmlConfigInput, makeConfig, PERSISTENT_PRESET } from "./config.ts";
 import { predictNamed, type PredictorName } from "./infer.ts";
 import { CgmlTrainer, type TrainingData, type TrainProgress } from "./train.ts";
+import { type Gpu, Rng } from "../gpu/mod.ts";
+import {
+  modeShares,
+  type MultimodalData,
+  PLUS_MINUS,
+  readMultimodalCsv,
+  sampleToy,
+  toyGrid,
+  toyTruth,
+  withModes,
+} from "../data/mod.ts";
+import {
+  evaluateMultimodal,
+  findModes,
+  multimodalFigure,
+  type MultimodalMetrics,
+} from "../eval/mod.ts";
 
 /** Options of {@link runToyExperiment}. */
 export interface ToyExperimentOptions {

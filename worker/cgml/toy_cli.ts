@@ -4,9 +4,9 @@
  * (default `out/toy`, ignored by git) and shows a progress bar on stderr.
  * @module
  */
-import { Gpu } from "../gpu/device.ts";
 import type { TrainProgress } from "./train.ts";
 import { runToyExperiment, type ToyExperimentOptions } from "./toy.ts";
+import { Gpu } from "../gpu/mod.ts";
 
 const USAGE = `usage: deno task toy [--csv file] [--out dir] [--epochs n] [--seed n]
 

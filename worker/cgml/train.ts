@@ -15,17 +15,15 @@
  * persistent latents, RNG state, epoch, loss curve) as a safetensors checkpoint.
  * @module
  */
-import type { Gpu } from "../gpu/device.ts";
 import { fill } from "../gpu/kernels/mod.ts";
-import { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { Adam, loadCheckpoint, type NamedTensor, ops, saveCheckpoint, Tape } from "../nn/mod.ts";
-import type { MultimodalData } from "../data/multimodal.ts";
 import type { AdamConfig, CgmlConfig } from "./config.ts";
 import { accumulate, gatherRows, latentStep, scatterRows } from "./kernels.ts";
 import { CgmlModel } from "./model.ts";
 import type { Encoding } from "./networks.ts";
 import { sampleSphere } from "./sphere.ts";
+import { type Gpu, Rng, type Tensor } from "../gpu/mod.ts";
+import type { MultimodalData } from "../data/mod.ts";
 
 /** Where training pairs come from: drawn fresh every epoch, or a fixed set. */
 export type TrainingData =

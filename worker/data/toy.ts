@@ -3,8 +3,8 @@
  * 3-D output; a sample picks x uniformly and a branch uniformly.
  * @module
  */
-import type { Rng } from "../gpu/rng.ts";
 import { defaultNames, type MultimodalData } from "./multimodal.ts";
+import type { Rng } from "../gpu/mod.ts";
 
 /** One branch: x ↦ y. */
 export type Branch = (x: number) => readonly number[];

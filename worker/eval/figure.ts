@@ -7,8 +7,8 @@
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import type { MultimodalData } from "../data/multimodal.ts";
 import type { GeneratedSet } from "./multimodal.ts";
+import type { MultimodalData } from "../data/mod.ts";
 
 /** One row of the figure. */
 export interface FigurePanel {

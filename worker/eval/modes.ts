@@ -12,7 +12,7 @@
  * at x = 0) form one connected set and so one mode; label such data with a `mode` column.
  * @module
  */
-import type { MultimodalData } from "../data/multimodal.ts";
+import type { MultimodalData } from "../data/mod.ts";
 
 /** Options of {@link findModes}. */
 export interface FindModesOptions {

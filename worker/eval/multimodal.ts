@@ -22,7 +22,7 @@
  *   to its nearest generated point.
  * @module
  */
-import type { MultimodalData } from "../data/multimodal.ts";
+import type { MultimodalData } from "../data/mod.ts";
 
 /** Outputs of a predictor: `draws` outputs per input, grouped by input. */
 export interface GeneratedSet {

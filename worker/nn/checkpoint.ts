@@ -6,9 +6,9 @@
  * Loading validates the file against the tensors it fills: every expected name present, no
  * unknown names, identical shapes; nothing is written unless everything matches.
  */
-import type { Gpu } from "../gpu/device.ts";
 import type { NamedTensor } from "./module.ts";
 import { decodeSafetensors, encodeSafetensors, type TensorData } from "./safetensors.ts";
+import type { Gpu } from "../gpu/mod.ts";
 
 /** A checkpoint that does not fit the tensors it should fill. */
 export class CheckpointError extends Error {

@@ -8,14 +8,13 @@
  * Run: `deno task demo` (or `deno run -A worker/nn/demo.ts`).
  * @module
  */
-import { Gpu } from "../gpu/device.ts";
 import { slice } from "../gpu/kernels/mod.ts";
-import { Rng } from "../gpu/rng.ts";
 import { LossMeter } from "./metrics.ts";
 import { l1Loss } from "./ops/loss.ts";
 import { Adam } from "./optim.ts";
 import { Tape } from "./tape.ts";
 import { UNetDecoder, UNetEncoder } from "./unet.ts";
+import { Gpu, Rng } from "../gpu/mod.ts";
 
 /** Demo settings. */
 export interface DemoOptions {

@@ -6,15 +6,13 @@
  * gain/√fanIn (gain 1 keeps unit variance through a linear map; √2 suits ReLU, and
  * √(2 / (1 + slope²)) LeakyReLU). Biases start at zero.
  */
-import type { Gpu } from "../gpu/device.ts";
-import type { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import type { UnaryOp } from "../gpu/kernels/mod.ts";
 import { Layer } from "./module.ts";
 import { conv2d, convTranspose2d } from "./ops/conv.ts";
 import { unaryOp } from "./ops/elementwise.ts";
 import { linear } from "./ops/linalg.ts";
 import type { Tape } from "./tape.ts";
+import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
 
 /** A layer whose forward pass can run with a substitute weight (used by {@link SpectralNorm}). */
 export interface WeightedLayer extends Layer {

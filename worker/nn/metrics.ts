@@ -2,8 +2,8 @@
  * Device-side loss accumulation: add a loss every step without any GPU wait, read the mean
  * every N steps with one readback (DESIGN §2b: each wait costs >= 11 ms).
  */
-import type { Tensor } from "../gpu/tensor.ts";
 import { axpby } from "../gpu/kernels/mod.ts";
+import type { Tensor } from "../gpu/mod.ts";
 
 /** Sums scalar losses on the GPU and reads back their mean on demand. */
 export class LossMeter {

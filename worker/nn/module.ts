@@ -3,8 +3,8 @@
  * (e.g. spectral-norm vectors) and child modules, collected recursively with dotted names for
  * optimisers and checkpoints.
  */
-import type { Tensor } from "../gpu/tensor.ts";
 import type { Tape } from "./tape.ts";
+import type { Tensor } from "../gpu/mod.ts";
 
 /** A tensor with its dotted name (e.g. `enc.0.weight`). */
 export interface NamedTensor {

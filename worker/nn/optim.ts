@@ -3,11 +3,10 @@
  * the networks of one model can train at different rates. Updates run in place on the GPU,
  * one kernel per parameter; the state (moments, step count) is exported for checkpoints.
  */
-import type { Gpu } from "../gpu/device.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { adamStep, sgdStep } from "../gpu/kernels/mod.ts";
 import type { NamedTensor } from "./module.ts";
 import type { Tape } from "./tape.ts";
+import type { Gpu, Tensor } from "../gpu/mod.ts";
 
 /** Parameters sharing hyper-parameters; unset fields take the optimiser's defaults. */
 export interface ParamGroup {

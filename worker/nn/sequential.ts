@@ -1,13 +1,11 @@
 /**
  * Chains of layers, and multi-layer perceptrons built from them.
  */
-import type { Gpu } from "../gpu/device.ts";
-import type { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { Activation, Linear, Scale } from "./layers.ts";
 import { Layer } from "./module.ts";
 import { SpectralNorm } from "./spectral_norm.ts";
 import type { Tape } from "./tape.ts";
+import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
 
 /** Applies its layers in order; their tensors are named `0.`, `1.`, ... */
 export class Sequential extends Layer {

@@ -9,15 +9,13 @@
  * through a frozen G, on a tape with `training: false`: they then use σ = uᵀWv from the current
  * u, v, so the step still happens once per weight update.
  */
-import type { Gpu } from "../gpu/device.ts";
-import type { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { powerIteration } from "../gpu/kernels/mod.ts";
 import type { WeightedLayer } from "./layers.ts";
 import { Layer } from "./module.ts";
 import { scale } from "./ops/elementwise.ts";
 import { spectralNormalize } from "./ops/spectral.ts";
 import type { Tape } from "./tape.ts";
+import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
 
 /** Options of {@link SpectralNorm}. */
 export interface SpectralNormOptions {

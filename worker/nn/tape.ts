@@ -14,9 +14,8 @@
  * {@link Tape.gradient} belong to the caller. Inputs that the tape did not create (parameters,
  * data) are only borrowed and must stay alive, unmodified, until the last `gradient` call.
  */
-import type { Gpu } from "../gpu/device.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { binary, fill } from "../gpu/kernels/mod.ts";
+import type { Gpu, Tensor } from "../gpu/mod.ts";
 
 /**
  * Computes the gradients of an op's inputs from the gradient `dy` of its output. `needs[i]`

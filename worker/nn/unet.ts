@@ -5,15 +5,13 @@
  * convolutions, concatenating the encoder feature of the same resolution (the skip) and,
  * optionally, an extra feature map at the bottleneck (e.g. a latent code mapped to a map).
  */
-import type { Gpu } from "../gpu/device.ts";
-import type { Rng } from "../gpu/rng.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { Activation, Conv2d, ConvTranspose2d, Scale, type WeightedLayer } from "./layers.ts";
 import { type Layer, Module } from "./module.ts";
 import { concat } from "./ops/shape.ts";
 import { Sequential } from "./sequential.ts";
 import { SpectralNorm } from "./spectral_norm.ts";
 import type { Tape } from "./tape.ts";
+import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
 
 /** Options shared by encoder and decoder. */
 export interface UNetCommonOptions {

@@ -84,7 +84,7 @@ export {
   topVoxels,
 } from "./reconstruct.ts";
 export { chamferDistance } from "./metrics.ts";
-export { renderComparison, renderHeatmap } from "./render.ts";
+export { encodePng, renderComparison, renderHeatmap } from "./render.ts";
 export { cubeMesh, ellipsoidMesh, randomShape, spherePoints, torusMesh } from "./synthetic.ts";
 export {
   type BatchOptions,

@@ -26,7 +26,7 @@ import { encodeJson } from "./artifacts.ts";
 import { trainWithCgmlTrainer } from "./cgml_train.ts";
 import { corruptMaps, epochRng, INPUT_CHANNELS, readRecipe } from "./corrupt.ts";
 import type { EpochPoint, LossCurves } from "./curves.ts";
-import { backboneConfig, channelsOf, encodeMapModel, gatherRows } from "./map_model.ts";
+import { backboneConfig, channelsOf, encodeMapModel, targetsOf } from "./map_model.ts";
 import { readMapSet, splitRows } from "./spectral_maps.ts";
 import { fileExists, paramsOf, type StageImpl } from "./types.ts";
 
@@ -39,10 +39,11 @@ export const run: StageImpl = async (ctx) => {
   const recipe = readRecipe(await ctx.input("corruption"));
   const { height, width } = maps.meta;
   const config = backboneConfig(p.model, height, width, p);
-  if (p.model === "l1") return await trainWithCgmlTrainer(ctx, "l1", config, maps, recipe);
+  if (p.model === "l1") {
+    return await trainWithCgmlTrainer(ctx, "l1", config, maps, recipe, p.target);
+  }
   const cells = height * width;
   const rows = splitRows(maps, 0);
-  const targets = gatherRows(maps.values, cells, rows);
   const gpu = await ctx.gpu();
   const model = new CgmlModel(gpu, config);
   const rng = new Rng((p.seed * 7919 + 31) >>> 0);
@@ -100,6 +101,7 @@ export const run: StageImpl = async (ctx) => {
         recipe,
         epochRng(recipe, epoch),
       ).inputs;
+      const targets = targetsOf(p.target, maps.values, cells, rows, x);
       const order = Array.from({ length: rows.length }, (_, i) => i);
       rng.shuffle(order);
       const readings: Tensor[][] = [];
@@ -216,7 +218,7 @@ export const run: StageImpl = async (ctx) => {
       samplesPerSecond: trainSeconds > 0 ? (epochs.length * rows.length) / trainSeconds : 0,
       trainSeconds,
     };
-    return { model: await encodeMapModel(p.model, model), curves: encodeJson(curves) };
+    return { model: await encodeMapModel(p.model, model, p.target), curves: encodeJson(curves) };
   } finally {
     model.dispose();
     aux.dispose();

@@ -6,13 +6,13 @@
  */
 import type { cgmlTrain, StageParams } from "../../pipelines/mod.ts";
 import { type CgmlConfig, CgmlTrainer } from "../cgml/mod.ts";
-import type { MultimodalData } from "../data/multimodal.ts";
 import { encodeJson } from "./artifacts.ts";
 import { corruptMaps, epochRng, readRecipe, type Recipe } from "./corrupt.ts";
 import type { EpochPoint, LossCurves } from "./curves.ts";
-import { backboneConfig, encodeMapModel, gatherRows } from "./map_model.ts";
+import { backboneConfig, encodeMapModel, type MapTarget, targetsOf } from "./map_model.ts";
 import { type MapSet, readMapSet, splitRows } from "./spectral_maps.ts";
 import { fileExists, paramsOf, type StageContext, type StageImpl } from "./types.ts";
+import type { MultimodalData } from "../data/mod.ts";
 
 /** Trains cGML on the train split. */
 export const run: StageImpl = async (ctx) => {
@@ -37,12 +37,13 @@ export const run: StageImpl = async (ctx) => {
       outputScale: p.spectral_norm.includes("z") ? p.output_scale : 1,
     },
   });
-  return await trainWithCgmlTrainer(ctx, "cgml", config, maps, recipe);
+  return await trainWithCgmlTrainer(ctx, "cgml", config, maps, recipe, p.target);
 };
 
 /**
  * Trains cGML or the plain L1 regressor with `CgmlTrainer` on the train split, the corruption
- * redrawn every epoch, checkpointing every epoch to `ctx.checkpoint`.
+ * (and with it a residual target) redrawn every epoch, checkpointing every epoch to
+ * `ctx.checkpoint`.
  */
 export async function trainWithCgmlTrainer(
   ctx: StageContext,
@@ -50,6 +51,7 @@ export async function trainWithCgmlTrainer(
   config: CgmlConfig,
   maps: MapSet,
   recipe: Recipe,
+  target: MapTarget,
 ): Promise<Record<string, Uint8Array>> {
   const { height, width } = maps.meta;
   const cells = height * width;
@@ -59,17 +61,25 @@ export async function trainWithCgmlTrainer(
     inDim: config.inDim,
     outDim: cells,
     x: new Float32Array(rows.length * config.inDim),
-    y: gatherRows(maps.values, cells, rows),
+    y: new Float32Array(rows.length * cells),
     mode: null,
     modeNames: [],
     xNames: [],
     yNames: [],
   };
-  const redraw = (epoch: number) =>
-    data.x.set(
-      corruptMaps(maps.values, maps.valid, height, width, rows, recipe, epochRng(recipe, epoch))
-        .inputs,
+  const redraw = (epoch: number) => {
+    const { inputs } = corruptMaps(
+      maps.values,
+      maps.valid,
+      height,
+      width,
+      rows,
+      recipe,
+      epochRng(recipe, epoch),
     );
+    data.x.set(inputs);
+    data.y.set(targetsOf(target, maps.values, cells, rows, inputs));
+  };
   const gpu = await ctx.gpu();
   const trainer = new CgmlTrainer(gpu, config, { kind: "fixed", data });
   try {
@@ -110,7 +120,7 @@ export async function trainWithCgmlTrainer(
         : 0,
       trainSeconds: trainer.trainSeconds,
     };
-    return { model: await encodeMapModel(kind, trainer.model), curves: encodeJson(curves) };
+    return { model: await encodeMapModel(kind, trainer.model, target), curves: encodeJson(curves) };
   } finally {
     trainer.dispose();
   }

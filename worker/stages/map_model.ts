@@ -12,10 +12,18 @@ import { INPUT_CHANNELS } from "./corrupt.ts";
 /** The four denoisers. */
 export type MapModelKind = "cgml" | "l1" | "cvae" | "ce";
 
+/**
+ * What the network is trained to output: the clean map, or the residual clean − corrupted
+ * value (the denoised map is then the input value plus the output: a global skip from the input
+ * to the output, so the cells that are not corrupted need no copying through the bottleneck).
+ */
+export type MapTarget = "clean" | "residual";
+
 /** Stored next to the weights. */
 export interface MapModelMeta {
   kind: MapModelKind;
   config: CgmlConfig;
+  target: MapTarget;
 }
 
 const META_KEY = "map.model";
@@ -70,9 +78,13 @@ export function backboneConfig(
   }, extra);
 }
 
-/** Serialises a trained backbone (weights and configuration). */
-export function encodeMapModel(kind: MapModelKind, model: CgmlModel): Promise<Uint8Array> {
-  const meta: MapModelMeta = { kind, config: model.config };
+/** Serialises a trained backbone (weights, configuration and target). */
+export function encodeMapModel(
+  kind: MapModelKind,
+  model: CgmlModel,
+  target: MapTarget,
+): Promise<Uint8Array> {
+  const meta: MapModelMeta = { kind, config: model.config, target };
   return encodeCheckpoint(model.gpu, model.state(), { [META_KEY]: JSON.stringify(meta) });
 }
 
@@ -80,6 +92,7 @@ export function encodeMapModel(kind: MapModelKind, model: CgmlModel): Promise<Ui
 export interface MapModel {
   kind: MapModelKind;
   model: CgmlModel;
+  target: MapTarget;
 }
 
 /** Loads a `map-model` artifact onto the device. */
@@ -89,7 +102,7 @@ export function decodeMapModel(gpu: Gpu, bytes: Uint8Array): MapModel {
   const meta = JSON.parse(raw) as MapModelMeta;
   const model = new CgmlModel(gpu, meta.config);
   decodeCheckpoint(bytes, model.state());
-  return { kind: meta.kind, model };
+  return { kind: meta.kind, model, target: meta.target ?? "clean" };
 }
 
 /** Options of {@link denoise}. */
@@ -103,10 +116,28 @@ export interface DenoiseOptions {
 }
 
 /**
- * k outputs per input ([m·k, H·W], draw-major within an input): cGML by Eq. 4, the cVAE from
- * z ~ N(0, I), L1 and CE repeat their single output.
+ * k denoised maps per input ([m·k, H·W], draw-major within an input): cGML by Eq. 4, the cVAE
+ * from z ~ N(0, I), L1 and CE repeat their single output. Residual models add the input value.
  */
 export async function denoise(
+  m: MapModel,
+  inputs: Float32Array,
+  opts: DenoiseOptions,
+): Promise<Float32Array> {
+  const out = await networkOutputs(m, inputs, opts);
+  if (m.target === "residual") {
+    const cells = m.model.config.outDim;
+    for (let r = 0; r < out.length / cells; r++) {
+      const src = Math.floor(r / opts.draws) * cells;
+      for (let c = 0; c < cells; c++) {
+        out[r * cells + c] += inputs[(src + c) * INPUT_CHANNELS];
+      }
+    }
+  }
+  return out;
+}
+
+async function networkOutputs(
   m: MapModel,
   inputs: Float32Array,
   opts: DenoiseOptions,
@@ -211,6 +242,24 @@ export function cleanInputs(
       out[(i * cells + k) * INPUT_CHANNELS + 1] = valid[k];
     }
   });
+  return out;
+}
+
+/**
+ * Training targets of corrupted `inputs` ([n, cells, 3]) of the maps `rows`: the clean values,
+ * or clean − corrupted value (0 on padding) for a residual model.
+ */
+export function targetsOf(
+  target: MapTarget,
+  values: Float32Array,
+  cells: number,
+  rows: readonly number[],
+  inputs: Float32Array,
+): Float32Array {
+  const out = gatherRows(values, cells, rows);
+  if (target === "residual") {
+    for (let k = 0; k < out.length; k++) out[k] -= inputs[k * INPUT_CHANNELS];
+  }
   return out;
 }
 

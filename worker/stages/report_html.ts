@@ -8,12 +8,12 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { reportHtml, StageParams } from "../../pipelines/mod.ts";
-import { encodePng } from "../spectral/render.ts";
 import { decodeJson, encodeJson, f32, unpack } from "./artifacts.ts";
 import type { ClassifierMetrics } from "./classifier_linear.ts";
 import type { LossCurves } from "./curves.ts";
 import type { DenoiseMetrics } from "./eval_denoise.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
+import { encodePng } from "../spectral/mod.ts";
 
 /** The `results` artifact. */
 export interface Results {

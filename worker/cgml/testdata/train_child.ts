@@ -4,10 +4,10 @@
  * test kills it). Run: `deno run -A worker/cgml/testdata/train_child.ts ckpt.safetensors`.
  * @module
  */
-import { Gpu } from "../../gpu/device.ts";
-import { PLUS_MINUS, sampleToy } from "../../data/toy.ts";
 import { type CgmlConfigInput, makeConfig } from "../config.ts";
 import { CgmlTrainer, type TrainingData } from "../train.ts";
+import { Gpu } from "../../gpu/mod.ts";
+import { PLUS_MINUS, sampleToy } from "../../data/mod.ts";
 
 /** The tiny configuration (epochs set by the caller). */
 export const CHILD_CONFIG: CgmlConfigInput = {

@@ -5,9 +5,9 @@
  * Run: `deno run -A worker/data/testdata/make_three_modes.ts [out.csv] [seed]`.
  * @module
  */
-import { Rng } from "../../gpu/rng.ts";
 import { formatMultimodalCsv } from "../csv.ts";
 import { sampleToy, THREE_BRANCHES } from "../toy.ts";
+import { Rng } from "../../gpu/mod.ts";
 
 /** The shipped file's seed and row count. */
 export const THREE_MODES = { seed: 20210503, rows: 8000 } as const;

@@ -9,6 +9,7 @@ import { params } from "../params.ts";
 import type { Tensor } from "../tensor.ts";
 import { fmt, LINEAR_MAIN, linearGrid, requireSameShape, requireUnaliased } from "./_common.ts";
 import { reduceMapped } from "./reduce.ts";
+import { workgroupTotalWgsl } from "../wgsl.ts";
 
 const WG = 256;
 const EPS = 1e-12;
@@ -42,18 +43,7 @@ export function powerIteration(w: Tensor, u: Tensor, v: Tensor): Tensor {
 @group(0) @binding(3) var<storage, read_write> sigma: array<f32>;
 struct P { rows: u32, cols: u32, eps: f32 }
 @group(0) @binding(4) var<uniform> p: P;
-var<workgroup> part: array<f32, ${WG}>;
-fn total(x: f32, lid: u32) -> f32 {
-  part[lid] = x;
-  workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { part[lid] += part[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = part[0];
-  workgroupBarrier();
-  return r;
-}
+${workgroupTotalWgsl(WG)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_index) lid: u32) {
   var ss = 0.0;

@@ -1,7 +1,6 @@
 /**
  * Differentiable 2-D convolutions on NHWC images: conv2d and its transpose, optional bias.
  */
-import type { Tensor } from "../../gpu/tensor.ts";
 import {
   conv2d as kconv2d,
   conv2dInputGrad,
@@ -10,9 +9,10 @@ import {
   convTranspose2dInputGrad,
   convTranspose2dWeightGrad,
 } from "../../gpu/kernels/mod.ts";
-import type { ConvOptions, ConvTransposeOptions } from "../../gpu/kernels/conv_shape.ts";
 import type { Tape } from "../tape.ts";
 import { add } from "./elementwise.ts";
+import type { Tensor } from "../../gpu/mod.ts";
+import type { ConvOptions, ConvTransposeOptions } from "../../gpu/kernels/mod.ts";
 
 export type { ConvOptions, ConvTransposeOptions };
 

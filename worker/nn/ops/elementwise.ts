@@ -1,10 +1,10 @@
 /**
  * Differentiable elementwise ops: broadcasting arithmetic, activations and scalar affine maps.
  */
-import type { Tensor } from "../../gpu/tensor.ts";
 import { binary, sumToShape, unary, unaryGrad, type UnaryOp } from "../../gpu/kernels/mod.ts";
 import type { Tape } from "../tape.ts";
 import { reshapeOwned, sizeOf } from "./_util.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 
 /** `a + b` with numpy broadcasting. */
 export function add(tape: Tape, a: Tensor, b: Tensor): Tensor {

@@ -1,11 +1,11 @@
 /**
  * Differentiable matrix products: `matmul` (with transposes, batched) and `linear`.
  */
-import type { Tensor } from "../../gpu/tensor.ts";
 import { matmul as kmatmul } from "../../gpu/kernels/mod.ts";
 import type { Tape } from "../tape.ts";
 import { add } from "./elementwise.ts";
 import { reshape } from "./shape.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 
 /** Transpose flags of {@link matmul}. */
 export interface MatmulOptions {

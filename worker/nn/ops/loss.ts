@@ -1,7 +1,6 @@
 /**
  * Differentiable losses: L1 (mean or per sample) and softmax cross-entropy.
  */
-import type { Tensor } from "../../gpu/tensor.ts";
 import {
   l1Loss as kl1Loss,
   l1LossGrad,
@@ -11,6 +10,7 @@ import {
   unary,
 } from "../../gpu/kernels/mod.ts";
 import type { Tape } from "../tape.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 
 export type { L1Reduction };
 

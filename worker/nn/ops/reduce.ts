@@ -1,9 +1,9 @@
 /**
  * Differentiable reductions: sum and mean over axes.
  */
-import type { Tensor } from "../../gpu/tensor.ts";
 import { binary, fill, mean as kmean, sum as ksum } from "../../gpu/kernels/mod.ts";
 import type { Tape } from "../tape.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 
 /** Sum over `axes` (default: all), optionally keeping reduced axes as size 1. */
 export function sum(tape: Tape, x: Tensor, axes?: readonly number[], keepDims = false): Tensor {

@@ -1,9 +1,9 @@
 /**
  * Differentiable shape ops: reshape, concat, slice.
  */
-import type { Tensor } from "../../gpu/tensor.ts";
 import { concat as kconcat, slice as kslice, sliceGrad } from "../../gpu/kernels/mod.ts";
 import type { Tape } from "../tape.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 
 /** A view of `x` with another shape of the same size (no copy). */
 export function reshape(tape: Tape, x: Tensor, shape: readonly number[]): Tensor {

@@ -1,7 +1,6 @@
 /**
  * Differentiable spectral normalisation of a weight: W / σ(W).
  */
-import type { Tensor } from "../../gpu/tensor.ts";
 import {
   binary,
   matmul as kmatmul,
@@ -10,6 +9,7 @@ import {
 } from "../../gpu/kernels/mod.ts";
 import type { Tape } from "../tape.ts";
 import { reshapeOwned } from "./_util.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 
 /** Options of {@link spectralNormalize}. */
 export interface SpectralNormalizeOptions {
