@@ -1,11 +1,12 @@
 /**
  * Operations routes: liveness, readiness (the store answers), Prometheus metrics, the OpenAPI
- * document and a small HTML page of the API.
+ * document and the API page rendered from it (`docs.ts`).
  *
  * @module
  */
 
 import type { App, AppContext } from "./context.ts";
+import { type OpenApiDoc, renderApiDocs } from "./docs.ts";
 
 /** Registers `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and `/docs`. */
 export function registerOps(app: App, ctx: AppContext): void {
@@ -37,29 +38,11 @@ export function registerOps(app: App, ctx: AppContext): void {
     type: "http",
     scheme: "bearer",
   });
-  app.get("/docs", (c) => {
-    const doc = app.getOpenAPI31Document({
-      openapi: "3.1.0",
-      info: { title: "cGML pipeline service", version: "1.0.0" },
-    });
-    const rows: string[] = [];
-    for (const [path, item] of Object.entries(doc.paths ?? {})) {
-      for (const [method, op] of Object.entries(item ?? {})) {
-        const summary = (op as { summary?: string }).summary ?? "";
-        rows.push(
-          `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td>` +
-            `<td>${escape(summary)}</td></tr>`,
-        );
-      }
-    }
-    return c.html(
-      `<!doctype html><meta charset="utf-8"><title>cGML API</title>` +
-        `<h1>cGML pipeline service</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>` +
-        `</p><table>${rows.join("")}</table>`,
-    );
-  });
-}
-
-function escape(s: string): string {
-  return s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  app.get("/docs", (c) =>
+    c.html(
+      renderApiDocs(app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: { title: "cGML pipeline service", version: "1.0.0" },
+      }) as OpenApiDoc),
+    ));
 }

@@ -232,7 +232,7 @@ export const mapsCorrupt = defineStage({
   },
 });
 
-const mapTarget = z.enum(["residual", "clean"]).default("residual").describe(
+const mapTarget = z.enum(["clean", "residual"]).default("clean").describe(
   "Network output: clean − corrupted value (added back to the input) or the clean map",
 );
 

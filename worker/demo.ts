@@ -170,10 +170,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       return 1;
     }
     write(`job        ${body.id}: POST /v1/jobs → ${submitted.status} ${body.status}\n`);
+    let shown = "";
     const final = await follow(`${base}/v1/jobs/${body.id}/events`, abort, (job) => {
       const line = formatJobProgress(job);
-      if (tty) write(`\r${line}\x1b[K`);
-      else write(`${line}\n`);
+      if (tty) return write(`\r${line}\x1b[K`);
+      // Without a terminal: one line per status, stage and epoch.
+      const key = `${job.status} ${job.progress?.stage} ${job.progress?.epoch}`;
+      if (key !== shown) write(`${line}\n`);
+      shown = key;
     });
     if (tty) write("\n");
     if (final === null) {
