@@ -162,6 +162,10 @@ export const syntheticShapes = defineStage({
     noise: z.number().min(0).max(0.5).default(0.01).describe(
       "Vertex jitter, relative to the shape size",
     ),
+    anisotropy: z.number().min(0).max(1).default(0.03).describe(
+      "Std of the random log scale per axis",
+    ),
+    drop_parts: fraction(0.03).describe("Probability that each part after the first is missing"),
     seed,
   }),
   inputs: {},
@@ -347,7 +351,11 @@ export const reportHtml = defineStage({
   version: 1,
   summary:
     "HTML report (loss curves, model table, confusion matrix, maps, reconstructions) and results.json",
-  params: closed({ title: z.string().default("cGML report") }),
+  params: closed({
+    title: z.string().default("cGML report"),
+    reconstructions: count(3, 0, 16).describe("Sample maps shown as 3-D reconstructions"),
+    notes: z.string().default("").describe("Text shown as a Notes section (paragraphs)"),
+  }),
   inputs: {
     maps: {
       type: "map-set",
@@ -377,7 +385,9 @@ export const toyData = defineStage({
     csv: z.string().default("").describe(
       "CSV with x… and y… columns (optional mode); empty = ± curves",
     ),
-    pairs: count(8000, 1, 10_000_000).describe("Pairs per epoch (built-in curves)"),
+    pairs: count(8000, 1, 10_000_000).describe(
+      "Pairs per epoch (built-in curves) or most rows kept (CSV)",
+    ),
     truth: count(2000, 1, 1_000_000).describe("Ground-truth sample size for the metrics"),
     seed,
   }),

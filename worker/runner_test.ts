@@ -42,6 +42,8 @@ Deno.test({
         assert(Number.isFinite(results.models[m].psnr), `${m} psnr`);
         assert(results.models[m].linear_accuracy >= 0, `${m} accuracy`);
       }
+      const html = new TextDecoder().decode(await first.artifact("report", "html"));
+      assert(html.includes("<h2>3-D reconstructions</h2>") && html.includes("<h2>Notes</h2>"));
       const csv = new TextDecoder().decode(await first.artifact("features_cgml", "features"));
       assertEquals(csv.split("\n")[0].split(",").slice(0, 4), ["id", "split", "label", "f0"]);
       assertEquals(csv.trim().split("\n").length, 1 + 3 * 6);
@@ -79,6 +81,35 @@ Deno.test({
         changed.decisions.find((d) => d.stage === "corrupt")!.reason,
         "param sigma 0.5 → 0.25",
       );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the toy pipeline trains cGML and L1 and evaluates the four predictors",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const file = new URL("../pipelines/toy-multimodal.yaml", import.meta.url).pathname;
+      const sets = ["epochs=1", "data.pairs=256", "data.truth=50"];
+      const result = compilePipeline({ file, text: await Deno.readTextFile(file), sets });
+      if (result.plan === undefined) throw new Error(result.errors[0].message);
+      const store = await FsStore.open(`${dir}/store`);
+      const run = await runPlan(result.plan, { store, workDir: dir, log: () => {} });
+      const metrics = JSON.parse(
+        new TextDecoder().decode(await run.artifact("evaluate", "metrics")),
+      ) as { predictors: Record<string, { phantom: number; coverage: Record<string, number> }> };
+      assertEquals(Object.keys(metrics.predictors), ["cgml", "cgml-no-rho", "no-move", "l1"]);
+      for (const m of Object.values(metrics.predictors)) {
+        assert(m.phantom >= 0 && m.phantom <= 1);
+        assertEquals(Object.keys(m.coverage).length, 2);
+      }
+      const svg = new TextDecoder().decode(await run.artifact("evaluate", "figure"));
+      assert(svg.startsWith("<svg"));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -85,7 +85,7 @@ export interface CgmlConfig {
   lossEvery: number;
   /** Inference: Eq. 4 steps T. */
   inferenceSteps: number;
-  /** Inference: Eq. 4 with the momentum ρ (false: z_{t+1} = r, the "w/o ρ" ablation). */
+  /** Inference: Eq. 4 with the momentum ρ (false: z_{t+1} = normalize(r), the "w/o ρ" ablation). */
   momentum: boolean;
 }
 

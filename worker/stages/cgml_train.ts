@@ -83,47 +83,64 @@ export async function trainWithCgmlTrainer(
   const gpu = await ctx.gpu();
   const trainer = new CgmlTrainer(gpu, config, { kind: "fixed", data });
   try {
-    if (await fileExists(ctx.checkpoint)) await trainer.restore(ctx.checkpoint);
-    redraw(trainer.epoch);
-    await trainer.fit({
-      checkpoint: ctx.checkpoint,
-      signal: ctx.signal,
-      onProgress: (e) => {
-        if (e.phase === "epoch" && trainer.epoch < config.epochs) redraw(trainer.epoch);
-        ctx.progress({
-          unit: "epoch",
-          done: e.phase === "epoch" ? e.epoch : e.epoch - 1 + progressInEpoch(e.step, trainer),
-          total: e.epochs,
-          loss: e.losses?.fit,
-          eta: e.etaSeconds,
-        });
-      },
-    });
-    const epochs: EpochPoint[] = [];
-    for (let e = 1; e <= config.epochs; e++) {
-      const points = trainer.curve.filter((q) => q.epoch === e);
-      if (points.length === 0) continue;
-      const avg = (k: "fit" | "mover" | "start" | "rho") =>
-        points.reduce((s, q) => s + q.losses[k], 0) / points.length;
-      epochs.push({
-        epoch: e,
-        loss: avg("fit"),
-        terms: kind === "cgml" ? { mover: avg("mover"), start: avg("start"), rho: avg("rho") } : {},
-        seconds: trainer.trainSeconds / config.epochs,
-      });
-    }
-    const curves: LossCurves = {
-      model: kind,
-      epochs,
-      samplesPerSecond: trainer.trainSeconds > 0
-        ? (config.epochs * rows.length) / trainer.trainSeconds
-        : 0,
-      trainSeconds: trainer.trainSeconds,
-    };
+    const curves = await fitTrainer(ctx, trainer, kind, redraw);
     return { model: await encodeMapModel(kind, trainer.model, target), curves: encodeJson(curves) };
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * Runs `trainer.fit` for a stage: restores `ctx.checkpoint` when it exists, checkpoints every
+ * epoch, reports progress, calls `beforeEpoch(epoch)` before every epoch (0-based), and returns
+ * the loss curves (per-epoch means of the readings).
+ */
+export async function fitTrainer(
+  ctx: StageContext,
+  trainer: CgmlTrainer,
+  kind: string,
+  beforeEpoch: (epoch: number) => void = () => {},
+): Promise<LossCurves> {
+  const config = trainer.config;
+  if (await fileExists(ctx.checkpoint)) await trainer.restore(ctx.checkpoint);
+  beforeEpoch(trainer.epoch);
+  await trainer.fit({
+    checkpoint: ctx.checkpoint,
+    signal: ctx.signal,
+    onProgress: (e) => {
+      if (e.phase === "epoch" && trainer.epoch < config.epochs) beforeEpoch(trainer.epoch);
+      ctx.progress({
+        unit: "epoch",
+        done: e.phase === "epoch" ? e.epoch : e.epoch - 1 + progressInEpoch(e.step, trainer),
+        total: e.epochs,
+        loss: e.losses?.fit,
+        eta: e.etaSeconds,
+      });
+    },
+  });
+  const epochs: EpochPoint[] = [];
+  for (let e = 1; e <= config.epochs; e++) {
+    const points = trainer.curve.filter((q) => q.epoch === e);
+    if (points.length === 0) continue;
+    const avg = (k: "fit" | "mover" | "start" | "rho") =>
+      points.reduce((s, q) => s + q.losses[k], 0) / points.length;
+    epochs.push({
+      epoch: e,
+      loss: avg("fit"),
+      terms: config.method === "cgml"
+        ? { mover: avg("mover"), start: avg("start"), rho: avg("rho") }
+        : {},
+      seconds: trainer.trainSeconds / config.epochs,
+    });
+  }
+  return {
+    model: kind,
+    epochs,
+    samplesPerSecond: trainer.trainSeconds > 0
+      ? (config.epochs * trainer.pairsPerEpoch) / trainer.trainSeconds
+      : 0,
+    trainSeconds: trainer.trainSeconds,
+  };
 }
 
 function progressInEpoch(step: number, trainer: CgmlTrainer): number {

@@ -12,6 +12,9 @@ import { run as modelnet } from "./modelnet.ts";
 import { run as reportHtml } from "./report_html.ts";
 import { run as spectralMaps } from "./spectral_maps.ts";
 import { run as syntheticShapes } from "./synthetic_shapes.ts";
+import { run as toyData } from "./toy_data.ts";
+import { run as toyEvaluate } from "./toy_evaluate.ts";
+import { run as toyTrain } from "./toy_train.ts";
 import type { StageImpl } from "./types.ts";
 
 export type { StageContext, StageImpl, StageProgress } from "./types.ts";
@@ -28,4 +31,7 @@ export const STAGES: Readonly<Record<string, StageImpl>> = {
   "features.extract": featuresExtract,
   "classifier.linear": classifierLinear,
   "report.html": reportHtml,
+  "toy.data": toyData,
+  "toy.train": toyTrain,
+  "toy.evaluate": toyEvaluate,
 };

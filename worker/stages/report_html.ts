@@ -1,8 +1,9 @@
 /**
  * `report.html@1`: results.json (every model's metrics keyed by model and metric) and one
  * self-contained HTML page: the model table, vega-lite charts rendered to inline SVG (loss
- * curves, linear accuracy, confusion matrix of the first classified model) and PNG data URIs of
- * clean / corrupted / recovered maps with k-mode samples.
+ * curves, linear accuracy, confusion matrix of the first classified model), PNG data URIs of
+ * clean / corrupted / recovered maps with k-mode samples, 3-D reconstructions of those maps, and
+ * the pipeline's notes.
  * @module
  */
 import * as vega from "vega";
@@ -12,6 +13,8 @@ import { decodeJson, encodeJson, f32, unpack } from "./artifacts.ts";
 import type { ClassifierMetrics } from "./classifier_linear.ts";
 import type { LossCurves } from "./curves.ts";
 import type { DenoiseMetrics } from "./eval_denoise.ts";
+import { mapPoints, renderRows } from "./reconstruct.ts";
+import { readMapSet } from "./spectral_maps.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 import { encodePng } from "../spectral/mod.ts";
 
@@ -74,6 +77,12 @@ export const run: StageImpl = async (ctx) => {
   const curves: { model: string; epoch: number; loss: number }[] = [];
   let confusion: { model: string; metrics: ClassifierMetrics } | undefined;
   const sections: string[] = [];
+  const shown: {
+    name: string;
+    clean: Float32Array[];
+    corrupted: Float32Array[];
+    first: Float32Array[];
+  }[] = [];
   for (const name of names) {
     const row: Record<string, number> = {};
     const c = await read<LossCurves>(`models.${name}.curves`);
@@ -117,11 +126,32 @@ export const run: StageImpl = async (ctx) => {
         ];
         return `<img alt="${name} sample ${i}" src="${dataUri(mapStrip(maps, h, w, 2.5))}">`;
       });
+      shown.push({
+        name,
+        clean: s.meta.rows.map((_, i) => clean.slice(i * cells, (i + 1) * cells)),
+        corrupted: s.meta.rows.map((_, i) => corrupted.slice(i * cells, (i + 1) * cells)),
+        first: s.meta.rows.map((_, i) =>
+          recovered.slice(i * draws * cells, (i * draws + 1) * cells)
+        ),
+      });
       sections.push(
         `<h3>${escape(name)}</h3><p class="note">clean | corrupted | corrupted cells | first ${
           Math.min(draws, 4)
         } of ${draws} recovered draws</p>${rows.join("<br>")}`,
       );
+    }
+  }
+  const shapes: string[] = [];
+  if (ctx.inputs.includes("maps") && shown.length > 0) {
+    const set = readMapSet(await ctx.input("maps"));
+    const count = Math.min(p.reconstructions, shown[0].clean.length);
+    for (let i = 0; i < count; i++) {
+      const rows = [
+        mapPoints(set, shown[0].clean[i]),
+        mapPoints(set, shown[0].corrupted[i]),
+        ...shown.map((m) => mapPoints(set, m.first[i])),
+      ];
+      shapes.push(`<img alt="reconstruction ${i}" src="${dataUri(renderRows(rows))}">`);
     }
   }
   const charts: string[] = [];
@@ -200,6 +230,21 @@ range of the clean test values), mean over the k draws (psnr_best: best of k). m
 the denoised test maps against the clean train maps.</p>
 <h2>Charts</h2>${charts.join("\n")}
 <h2>Maps</h2>${sections.join("\n")}
+${
+    shapes.length > 0
+      ? `<h2>3-D reconstructions</h2><p class="note">Rows: clean map (blue), corrupted map (grey),
+then the first recovered draw of ${
+        shown.map((m) => escape(m.name)).join(", ")
+      } (orange); columns: front, side and top views. Maps are de-standardised with the train
+statistics and inverted (Zernike: the densest 6 % of a 32³ voxel ball; SH: the extent surface).</p>
+${shapes.join("\n")}`
+      : ""
+  }
+${
+    p.notes
+      ? `<h2>Notes</h2>${p.notes.split(/\n\s*\n/).map((t) => `<p>${escape(t)}</p>`).join("\n")}`
+      : ""
+  }
 </body></html>`;
   return { html: new TextEncoder().encode(html), results: encodeJson(results) };
 };

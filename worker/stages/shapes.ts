@@ -1,19 +1,33 @@
 /**
  * Parametric object classes for the synthetic ModelNet stand-in: each class builds an upright
  * (z-up) triangle mesh from primitives with random proportions and part counts. Several classes
- * share parts and proportions on purpose (table / desk / bench / stool, chair / sofa), so the
- * task is not trivially separable.
+ * share parts and overlapping proportion ranges on purpose (table / desk / bench, stool / lamp,
+ * chair / sofa), and every instance may lose parts and gets a random anisotropic scale and
+ * vertex jitter, so the task is not linearly separable on rotation invariants.
  * @module
  */
 import type { Rng } from "../gpu/mod.ts";
 
-/** A triangle soup being assembled. */
+/**
+ * A triangle soup being assembled. With `dropParts` > 0 every part after the first is left out
+ * with that probability (a partial or broken object).
+ */
 export class MeshBuilder {
   readonly vertices: number[] = [];
   readonly triangles: number[] = [];
+  #parts = 0;
+
+  constructor(readonly dropParts = 0, readonly rng?: Rng) {}
+
+  #skip(): boolean {
+    const first = this.#parts++ === 0;
+    return !first && this.dropParts > 0 && this.rng !== undefined &&
+      this.rng.uniform() < this.dropParts;
+  }
 
   /** Appends a closed surface of revolution around the vertical axis at (x, y). */
   lathe(x: number, y: number, profile: readonly [number, number][], segments = 16): this {
+    if (this.#skip()) return this;
     const base = this.vertices.length / 3;
     for (const [r, z] of profile) {
       for (let s = 0; s < segments; s++) {
@@ -69,6 +83,7 @@ export class MeshBuilder {
 
   /** Appends an axis-aligned box with centre (x, y, z) and half sizes (a, b, c). */
   box(x: number, y: number, z: number, a: number, b: number, c: number): this {
+    if (this.#skip()) return this;
     const base = this.vertices.length / 3;
     for (let i = 0; i < 8; i++) {
       this.vertices.push(x + (i & 1 ? a : -a), y + (i & 2 ? b : -b), z + (i & 4 ? c : -c));
@@ -87,6 +102,7 @@ export class MeshBuilder {
 
   /** Appends a torus in the vertical x–z plane centred at (x, y, z). */
   handle(x: number, y: number, z: number, major: number, minor: number): this {
+    if (this.#skip()) return this;
     const u = 16, v = 8;
     const base = this.vertices.length / 3;
     for (let i = 0; i < u; i++) {
@@ -127,12 +143,15 @@ function legs(m: MeshBuilder, a: number, b: number, height: number, radius: numb
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng.uniform() * xs.length)];
 
-/** The classes, in the order `classes: n` takes them. Multi-part: all but bottle and vase. */
+/**
+ * The classes, in the order `classes: n` takes them (the first ten include the overlapping
+ * table / desk / bench). Multi-part: all but bottle and vase.
+ */
 export const SHAPE_CLASSES: readonly { name: string; build: Build }[] = [
   {
     name: "table",
     build: (m, r, rng) => {
-      const a = r(0.5, 0.9), b = r(0.35, 0.7), h = r(0.55, 0.8);
+      const a = r(0.45, 0.9), b = r(0.25, 0.7), h = r(0.4, 0.8);
       m.box(0, 0, h, a, b, r(0.02, 0.05));
       legs(m, a * r(0.8, 0.95), b * r(0.8, 0.95), h, r(0.025, 0.06), pick(rng, [3, 4, 4, 6]));
     },
@@ -210,15 +229,25 @@ export const SHAPE_CLASSES: readonly { name: string; build: Build }[] = [
   {
     name: "bench",
     build: (m, r, rng) => {
-      const a = r(0.7, 1.1), b = r(0.15, 0.28), h = r(0.3, 0.5);
+      const a = r(0.55, 1.1), b = r(0.15, 0.4), h = r(0.3, 0.6);
       m.box(0, 0, h, a, b, r(0.02, 0.05));
       legs(m, a * 0.9, b * 0.8, h, r(0.02, 0.05), pick(rng, [4, 6]));
     },
   },
   {
+    name: "desk",
+    build: (m, r, rng) => {
+      const a = r(0.45, 0.85), b = r(0.25, 0.5), h = r(0.45, 0.8);
+      m.box(0, 0, h, a, b, r(0.02, 0.04));
+      m.box(-a * 0.9, 0, h / 2, r(0.02, 0.2), b * 0.95, h / 2);
+      if (rng.uniform() < 0.6) m.box(a * 0.9, 0, h / 2, r(0.02, 0.2), b * 0.95, h / 2);
+      else legs(m, a * 0.9, b * 0.9, h, 0.03, 4);
+    },
+  },
+  {
     name: "stool",
     build: (m, r, rng) => {
-      const rad = r(0.15, 0.3), h = r(0.4, 0.8);
+      const rad = r(0.15, 0.35), h = r(0.4, 0.9);
       m.cylinder(0, 0, h - 0.04, h, rad);
       legs(m, rad * 0.85, rad * 0.85, h - 0.04, r(0.015, 0.035), pick(rng, [3, 4]));
     },
@@ -236,39 +265,47 @@ export const SHAPE_CLASSES: readonly { name: string; build: Build }[] = [
       ]);
     },
   },
-  {
-    name: "desk",
-    build: (m, r, rng) => {
-      const a = r(0.5, 0.8), b = r(0.3, 0.45), h = r(0.55, 0.75);
-      m.box(0, 0, h, a, b, r(0.02, 0.04));
-      m.box(-a * 0.9, 0, h / 2, r(0.02, 0.2), b * 0.95, h / 2);
-      if (rng.uniform() < 0.6) m.box(a * 0.9, 0, h / 2, r(0.02, 0.2), b * 0.95, h / 2);
-      else legs(m, a * 0.9, b * 0.9, h, 0.03, 4);
-    },
-  },
 ];
 
-/** A random instance of class `index`: proportions, random yaw about z, vertex jitter. */
+/** How much an instance varies beyond its class's proportions. */
+export interface ShapeVariation {
+  /** Vertex jitter (std), relative to the shape size. */
+  noise: number;
+  /** Std of the log scale factor drawn per axis (0 = no anisotropic scaling). */
+  anisotropy: number;
+  /** Probability that each part after the first is left out. */
+  dropParts: number;
+}
+
+/**
+ * A random instance of class `index`: proportions and parts, an anisotropic scale, a random yaw
+ * about z, vertex jitter; it stands on z = 0.
+ */
 export function buildShape(
   index: number,
   rng: Rng,
-  noise: number,
+  variation: ShapeVariation,
 ): { vertices: Float64Array; triangles: Uint32Array } {
-  const m = new MeshBuilder();
+  const m = new MeshBuilder(variation.dropParts, rng);
   SHAPE_CLASSES[index].build(m, (lo, hi) => lo + (hi - lo) * rng.uniform(), rng);
+  const scale = [0, 1, 2].map(() => Math.exp(variation.anisotropy * rng.normal()));
   const yaw = 2 * Math.PI * rng.uniform();
   const c = Math.cos(yaw), s = Math.sin(yaw);
   let size = 0;
   for (let i = 0; i < m.vertices.length; i += 3) {
     size = Math.max(size, Math.hypot(m.vertices[i], m.vertices[i + 1], m.vertices[i + 2]));
   }
+  const jitter = variation.noise * size;
   const v = new Float64Array(m.vertices.length);
+  let floor = Infinity;
   for (let i = 0; i < v.length; i += 3) {
-    const x = m.vertices[i], y = m.vertices[i + 1];
-    v[i] = c * x - s * y + noise * size * rng.normal();
-    v[i + 1] = s * x + c * y + noise * size * rng.normal();
-    v[i + 2] = m.vertices[i + 2] + noise * size * rng.normal();
+    const x = scale[0] * m.vertices[i], y = scale[1] * m.vertices[i + 1];
+    v[i] = c * x - s * y + jitter * rng.normal();
+    v[i + 1] = s * x + c * y + jitter * rng.normal();
+    v[i + 2] = scale[2] * m.vertices[i + 2] + jitter * rng.normal();
+    floor = Math.min(floor, v[i + 2]);
   }
+  for (let i = 2; i < v.length; i += 3) v[i] -= floor;
   return { vertices: v, triangles: Uint32Array.from(m.triangles) };
 }
 

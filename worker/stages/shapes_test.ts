@@ -7,7 +7,10 @@ Deno.test("every class builds an upright, valid OFF mesh", () => {
   assert(SHAPE_CLASSES.length >= 10);
   const rng = new Rng(5);
   SHAPE_CLASSES.forEach((c, i) => {
-    const mesh = parseOff(`${c.name}.off`, formatOff(buildShape(i, rng, 0)));
+    const mesh = parseOff(
+      `${c.name}.off`,
+      formatOff(buildShape(i, rng, { noise: 0.02, anisotropy: 0.2, dropParts: 0.5 })),
+    );
     assert(triangleCount(mesh) > 10, c.name);
     let minZ = Infinity;
     for (let k = 2; k < mesh.vertices.length; k += 3) minZ = Math.min(minZ, mesh.vertices[k]);
@@ -17,6 +20,18 @@ Deno.test("every class builds an upright, valid OFF mesh", () => {
 
 Deno.test("instances of a class differ (yaw, proportions)", () => {
   const rng = new Rng(1);
-  const a = buildShape(0, rng, 0.01), b = buildShape(0, rng, 0.01);
+  const still = { noise: 0, anisotropy: 0, dropParts: 0 };
+  const a = buildShape(0, rng, still), b = buildShape(0, rng, still);
   assertEquals(a.vertices.length === b.vertices.length && a.vertices[0] === b.vertices[0], false);
+});
+
+Deno.test("parts are dropped, never all of them", () => {
+  const rng = new Rng(3);
+  const whole = buildShape(0, rng, { noise: 0, anisotropy: 0, dropParts: 0 });
+  const sizes = Array.from(
+    { length: 20 },
+    () => buildShape(0, rng, { noise: 0, anisotropy: 0, dropParts: 0.5 }).triangles.length,
+  );
+  assert(sizes.every((t) => t > 0));
+  assert(sizes.some((t) => t < whole.triangles.length / 2), `${sizes}`);
 });

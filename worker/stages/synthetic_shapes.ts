@@ -17,6 +17,7 @@ export const run: StageImpl = (ctx) => {
       `Cannot generate ${p.classes} classes: the generator has ${SHAPE_CLASSES.length}`,
     );
   }
+  const variation = { noise: p.noise, anisotropy: p.anisotropy, dropParts: p.drop_parts };
   const files = new Map<string, string>();
   const total = p.classes * (p.train_per_class + p.test_per_class);
   for (let c = 0; c < p.classes; c++) {
@@ -25,7 +26,7 @@ export const run: StageImpl = (ctx) => {
     const write = (split: string, count: number, first: number) => {
       for (let i = 0; i < count; i++) {
         const id = String(first + i + 1).padStart(4, "0");
-        files.set(`${name}/${split}/${name}_${id}.off`, formatOff(buildShape(c, rng, p.noise)));
+        files.set(`${name}/${split}/${name}_${id}.off`, formatOff(buildShape(c, rng, variation)));
       }
     };
     write("train", p.train_per_class, 0);
