@@ -1,7 +1,7 @@
 /**
  * Inference by Eq. 4: for each input, k latents z₀ uniform on the sphere move T steps by
  * z_{t+1} = normalize(z_t + ρ (r − z_t)/‖r − z_t‖) with (r, ρ) = Z(z_t, H(x)), then ŷ = G(H(x), z_T).
- * The ablations: `momentum: false` (z_{t+1} = r, "w/o ρ"), `move: false` (ŷ = G(H(x), z₀)) and
+ * The ablations: `momentum: false` (z_{t+1} = normalize(r), "w/o ρ"), `move: false` (ŷ = G(H(x), z₀)) and
  * the plain L1 regressor (ŷ = G(H(x)), the same output for every draw). All k·m rows run as
  * one GPU batch (split in chunks of `chunkRows`), one submit and one read per chunk.
  * @module
