@@ -84,7 +84,15 @@ export {
   topVoxels,
 } from "./reconstruct.ts";
 export { chamferDistance } from "./metrics.ts";
-export { encodePng, renderComparison, renderHeatmap } from "./render.ts";
+export {
+  blankImage,
+  drawPoints,
+  encodePng,
+  type Image,
+  renderComparison,
+  renderHeatmap,
+  type View,
+} from "./render.ts";
 export { cubeMesh, ellipsoidMesh, randomShape, spherePoints, torusMesh } from "./synthetic.ts";
 export {
   type BatchOptions,
