@@ -188,6 +188,8 @@ function cpuTicks(): { busy: number; total: number; self: number } | null {
 /** The parts of TF.js's webgpu backend the benchmarks touch. */
 interface WebGpuBackend {
   device: GPUDevice;
+  /** Null when TF.js has just submitted on its own (every 15 dispatches) and nothing is open. */
+  commandEncoder: GPUCommandEncoder | null;
   endComputePassEncoder(): void;
   submitQueue(): void;
 }
@@ -224,8 +226,10 @@ export async function setupTfjs(): Promise<TfjsPeer> {
     tf,
     name: "tfjs-webgpu",
     async flush() {
-      backend.endComputePassEncoder();
-      backend.submitQueue();
+      if (backend.commandEncoder !== null) {
+        backend.endComputePassEncoder();
+        backend.submitQueue();
+      }
       await backend.device.queue.onSubmittedWorkDone();
       if (errors.length > 0) {
         throw new Error(`Cannot trust TF.js results: GPU errors: ${errors.splice(0).join(" | ")}`);

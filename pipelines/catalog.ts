@@ -240,6 +240,10 @@ const mapTarget = z.enum(["clean", "residual"]).default("clean").describe(
   "Network output: clean − corrupted value (added back to the input) or the clean map",
 );
 
+const cleanWeight = fraction(1).describe(
+  "Loss weight of the valid cells left uncorrupted, relative to the corrupted ones (padding gets 0); 1 = plain L1 over the whole map",
+);
+
 const mapTrainingInputs = {
   maps: { type: "map-set", doc: "Clean maps (targets)" },
   corruption: { type: "corruption", doc: "Recipe for the corrupted inputs, redrawn every epoch" },
@@ -257,6 +261,7 @@ export const cgmlTrain = defineStage({
     latents: latents("persistent"),
     spectral_norm: networks(["g"]),
     target: mapTarget,
+    clean_weight: cleanWeight,
   }),
   inputs: mapTrainingInputs,
   outputs: { model: "map-model", curves: "loss-curves" },
@@ -275,6 +280,7 @@ export const baselineTrain = defineStage({
     kl_weight: positive(1.0).describe("cVAE only"),
     adv_weight: positive(0.001).describe("Context Encoder only: adversarial loss weight"),
     target: mapTarget,
+    clean_weight: cleanWeight,
   }),
   inputs: mapTrainingInputs,
   outputs: { model: "map-model", curves: "loss-curves" },

@@ -9,7 +9,8 @@
  * store z_l as the samples' latents (persistent mode)
  * ```
  * Ê is the L1 error per sample (mean over output coordinates). The plain L1 regressor trains
- * H, G on L1(G(H(x)), y). A whole step is recorded into one command buffer and submitted once;
+ * H, G on L1(G(H(x)), y). Optional per-output weights turn every L1 on the outputs (Ê and the
+ * H/G loss) into a weighted mean Σ w·|ŷ − y| / Σ w per sample. A whole step is recorded into one command buffer and submitted once;
  * loss terms are summed on the GPU and read back every `lossEvery` steps and at epoch ends.
  * The trainer saves and restores its whole state (weights, Adam moments, spectral-norm vectors,
  * persistent latents, RNG state, epoch, loss curve) as a safetensors checkpoint.
@@ -25,10 +26,14 @@ import { sampleSphere } from "./sphere.ts";
 import { type Gpu, Rng, type Tensor } from "../gpu/mod.ts";
 import type { MultimodalData } from "../data/mod.ts";
 
-/** Where training pairs come from: drawn fresh every epoch, or a fixed set. */
+/**
+ * Where training pairs come from: drawn fresh every epoch, or a fixed set, optionally with
+ * per-output loss weights `weights` ([n, outDim], ≥ 0; read every epoch, so they may be
+ * rewritten in place together with the data). Without weights every output counts equally.
+ */
 export type TrainingData =
   | { kind: "fresh"; sample: (rng: Rng, n: number) => MultimodalData }
-  | { kind: "fixed"; data: MultimodalData };
+  | { kind: "fixed"; data: MultimodalData; weights?: Float32Array };
 
 /** Mean loss terms over the steps since the previous reading. */
 export interface LossTerms {
@@ -282,6 +287,7 @@ export class CgmlTrainer {
     const data = this.data.kind === "fixed"
       ? this.data.data
       : this.data.sample(this.#rng, c.pairsPerEpoch);
+    const weights = this.data.kind === "fixed" ? this.data.weights ?? null : null;
     const order = Array.from({ length: data.n }, (_, i) => i);
     if (this.data.kind === "fixed") this.#rng.shuffle(order);
     const batches: Batch[] = [];
@@ -289,11 +295,18 @@ export class CgmlTrainer {
       const idx = order.slice(s, s + B);
       const x = new Float32Array(idx.length * c.inDim);
       const y = new Float32Array(idx.length * c.outDim);
+      const w = weights ? new Float32Array(idx.length * c.outDim) : null;
       idx.forEach((r, i) => {
         x.set(data.x.subarray(r * c.inDim, (r + 1) * c.inDim), i * c.inDim);
         y.set(data.y.subarray(r * c.outDim, (r + 1) * c.outDim), i * c.outDim);
+        if (w && weights) {
+          w.set(
+            normalizedWeights(weights.subarray(r * c.outDim, (r + 1) * c.outDim)),
+            i * c.outDim,
+          );
+        }
       });
-      batches.push({ x, y, idx });
+      batches.push({ x, y, w, idx });
     }
     return batches;
   }
@@ -305,12 +318,14 @@ export class CgmlTrainer {
     gpu.scope(() => {
       const x = gpu.tensor(batch.x, [B, c.inDim]);
       const y = gpu.tensor(batch.y, [B, c.outDim]);
+      const w = batch.w ? gpu.tensor(batch.w, [B, c.outDim]) : null;
       if (c.method === "l1") {
         const tape = new Tape(gpu);
-        const loss = ops.l1Loss(
+        const loss = weightedL1(
           tape,
           this.model.nets.generate(tape, this.model.nets.encode(tape, x), null),
           y,
+          w,
         );
         minimize(this.#optHG, tape, loss, fill(gpu, [1], 1));
         this.#add("fit", loss);
@@ -323,13 +338,19 @@ export class CgmlTrainer {
       let z = latents && idx
         ? gatherRows(gpu, latents, idx)
         : gpu.tensor(sampleSphere(this.#rng, B, d), [B, d]);
-      this.#cgmlInnerSteps(x, y, z, (last) => z = last);
+      this.#cgmlInnerSteps(x, y, w, z, (last) => z = last);
       if (latents && idx) scatterRows(gpu, latents, idx, z);
     });
     gpu.submit();
   }
 
-  #cgmlInnerSteps(x: Tensor, y: Tensor, z0: Tensor, done: (z: Tensor) => void): void {
+  #cgmlInnerSteps(
+    x: Tensor,
+    y: Tensor,
+    w: Tensor | null,
+    z0: Tensor,
+    done: (z: Tensor) => void,
+  ): void {
     const gpu = this.gpu;
     const c = this.config;
     const nets = this.model.nets;
@@ -345,7 +366,7 @@ export class CgmlTrainer {
       }
       const enc = h!;
       const tapeLatent = new Tape(gpu, { training: false });
-      const err = ops.l1Loss(tapeLatent, nets.generate(tapeLatent, enc, z), y, "per_sample");
+      const err = weightedL1(tapeLatent, nets.generate(tapeLatent, enc, z), y, w, "per_sample");
       const [grad] = tapeLatent.gradient(err, [z], { dy: ones });
       if (t === 0) this.#add("start", err);
       const { next, target } = latentStep(gpu, z, grad, c.beta, c.alpha);
@@ -358,7 +379,7 @@ export class CgmlTrainer {
       tapeLatent.dispose();
       z = next;
       if (!c.updateHGOnce || t === c.innerSteps - 1) {
-        const fit = ops.l1Loss(tapeHG, nets.generate(tapeHG, enc, z), y);
+        const fit = weightedL1(tapeHG, nets.generate(tapeHG, enc, z), y, w);
         minimize(this.#optHG, tapeHG, fit, one);
         this.#add("fit", fit);
         tapeHG.dispose();
@@ -394,6 +415,40 @@ export class CgmlTrainer {
   }
 }
 
+/**
+ * L1 error of `pred` against `target` ([B, D]): the mean over all elements ([1]) or over each
+ * row ([B]), each element weighted by `w` ([B, D], normalised so each row's mean is 1; see
+ * {@link normalizedWeights}), or the plain `ops.l1Loss` when `w` is null.
+ */
+export function weightedL1(
+  tape: Tape,
+  pred: Tensor,
+  target: Tensor,
+  w: Tensor | null,
+  reduction: "mean" | "per_sample" = "mean",
+): Tensor {
+  if (!w) return ops.l1Loss(tape, pred, target, reduction);
+  const err = ops.mul(tape, ops.unaryOp(tape, "abs", ops.sub(tape, pred, target)), w);
+  return reduction === "mean"
+    ? ops.reshape(tape, ops.mean(tape, err), [1])
+    : ops.mean(tape, err, [1]);
+}
+
+/**
+ * One row of loss weights scaled to mean 1 (all zeros stays all zeros), so a weighted mean over
+ * the row is the plain mean of the weighted terms.
+ */
+export function normalizedWeights(w: Float32Array): Float32Array {
+  let sum = 0;
+  for (const v of w) sum += v;
+  const out = new Float32Array(w.length);
+  if (sum > 0) {
+    const f = w.length / sum;
+    for (let k = 0; k < w.length; k++) out[k] = w[k] * f;
+  }
+  return out;
+}
+
 /** One update of `opt` on `loss` recorded on `tape`, seeded with the one-element tensor `one`. */
 function minimize(opt: Adam, tape: Tape, loss: Tensor, one: Tensor): void {
   const grads = tape.gradient(loss, opt.parameters, { dy: one });
@@ -404,5 +459,6 @@ function minimize(opt: Adam, tape: Tape, loss: Tensor, one: Tensor): void {
 interface Batch {
   x: Float32Array;
   y: Float32Array;
+  w: Float32Array | null;
   idx: number[];
 }

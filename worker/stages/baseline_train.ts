@@ -11,6 +11,7 @@
  */
 import type { baselineTrain, StageParams } from "../../pipelines/mod.ts";
 import { CgmlModel } from "../cgml/mod.ts";
+import { normalizedWeights, weightedL1 } from "../cgml/train.ts";
 import { Rng, type Tensor } from "../gpu/mod.ts";
 import {
   Adam,
@@ -26,7 +27,7 @@ import { encodeJson } from "./artifacts.ts";
 import { trainWithCgmlTrainer } from "./cgml_train.ts";
 import { corruptMaps, epochRng, INPUT_CHANNELS, readRecipe } from "./corrupt.ts";
 import type { EpochPoint, LossCurves } from "./curves.ts";
-import { backboneConfig, channelsOf, encodeMapModel, targetsOf } from "./map_model.ts";
+import { backboneConfig, channelsOf, encodeMapModel, lossWeights, targetsOf } from "./map_model.ts";
 import { readMapSet, splitRows } from "./spectral_maps.ts";
 import { fileExists, paramsOf, type StageImpl } from "./types.ts";
 
@@ -40,7 +41,7 @@ export const run: StageImpl = async (ctx) => {
   const { height, width } = maps.meta;
   const config = backboneConfig(p.model, height, width, p);
   if (p.model === "l1") {
-    return await trainWithCgmlTrainer(ctx, "l1", config, maps, recipe, p.target);
+    return await trainWithCgmlTrainer(ctx, "l1", config, maps, recipe, p.target, p.clean_weight);
   }
   const cells = height * width;
   const rows = splitRows(maps, 0);
@@ -92,7 +93,7 @@ export const run: StageImpl = async (ctx) => {
     const steps = Math.ceil(rows.length / B);
     for (let epoch = first; epoch < p.epochs; epoch++) {
       const start = performance.now();
-      const x = corruptMaps(
+      const { inputs: x, changed } = corruptMaps(
         maps.values,
         maps.valid,
         height,
@@ -100,8 +101,11 @@ export const run: StageImpl = async (ctx) => {
         rows,
         recipe,
         epochRng(recipe, epoch),
-      ).inputs;
+      );
       const targets = targetsOf(p.target, maps.values, cells, rows, x);
+      const weights = p.clean_weight === 1
+        ? null
+        : lossWeights(changed, maps.valid, p.clean_weight);
       const order = Array.from({ length: rows.length }, (_, i) => i);
       rng.shuffle(order);
       const readings: Tensor[][] = [];
@@ -110,15 +114,18 @@ export const run: StageImpl = async (ctx) => {
         const idx = order.slice(s * B, (s + 1) * B);
         const xb = new Float32Array(idx.length * config.inDim);
         const yb = new Float32Array(idx.length * cells);
+        const wb = weights ? new Float32Array(idx.length * cells) : null;
         idx.forEach((r, i) => {
           xb.set(x.subarray(r * config.inDim, (r + 1) * config.inDim), i * config.inDim);
           yb.set(targets.subarray(r * cells, (r + 1) * cells), i * cells);
+          wb?.set(normalizedWeights(weights!.subarray(r * cells, (r + 1) * cells)), i * cells);
         });
         const eps = p.model === "cvae" ? rng.normalArray(idx.length * d) : null;
         const losses = gpu.scope(() => {
           const n = idx.length;
           const xt = gpu.tensor(xb, [n, config.inDim]);
           const yt = gpu.tensor(yb, [n, cells]);
+          const wt = wb ? gpu.tensor(wb, [n, cells]) : null;
           const x4 = xt.reshape([n, height, width, INPUT_CHANNELS]);
           const tape = new Tape(gpu);
           try {
@@ -138,7 +145,7 @@ export const run: StageImpl = async (ctx) => {
               const logvar = ops.slice(tape, stats, 1, d, d);
               const std = ops.unaryOp(tape, "exp", ops.scale(tape, logvar, 0.5));
               const z = ops.add(tape, mu, ops.mul(tape, std, gpu.tensor(eps!, [n, d])));
-              const rec = ops.l1Loss(tape, model.nets.generate(tape, h, z), yt);
+              const rec = weightedL1(tape, model.nets.generate(tape, h, z), yt, wt);
               const klTerms = ops.sub(
                 tape,
                 ops.add(tape, ops.unaryOp(tape, "exp", logvar), ops.mul(tape, mu, mu)),
@@ -161,7 +168,7 @@ export const run: StageImpl = async (ctx) => {
                 ops.mean(tapeD, ops.softplus(tapeD, fake)),
               );
               optD!.minimize(tapeD, lossD);
-              const rec = ops.l1Loss(tape, yhat, yt);
+              const rec = weightedL1(tape, yhat, yt, wt);
               const adv = ops.mean(
                 tape,
                 ops.softplus(tape, ops.scale(tape, judge(tape, yhat4), -1)),

@@ -9,7 +9,13 @@ import { type CgmlConfig, CgmlTrainer } from "../cgml/mod.ts";
 import { encodeJson } from "./artifacts.ts";
 import { corruptMaps, epochRng, readRecipe, type Recipe } from "./corrupt.ts";
 import type { EpochPoint, LossCurves } from "./curves.ts";
-import { backboneConfig, encodeMapModel, type MapTarget, targetsOf } from "./map_model.ts";
+import {
+  backboneConfig,
+  encodeMapModel,
+  lossWeights,
+  type MapTarget,
+  targetsOf,
+} from "./map_model.ts";
 import { type MapSet, readMapSet, splitRows } from "./spectral_maps.ts";
 import { fileExists, paramsOf, type StageContext, type StageImpl } from "./types.ts";
 import type { MultimodalData } from "../data/mod.ts";
@@ -37,13 +43,14 @@ export const run: StageImpl = async (ctx) => {
       outputScale: p.spectral_norm.includes("z") ? p.output_scale : 1,
     },
   });
-  return await trainWithCgmlTrainer(ctx, "cgml", config, maps, recipe, p.target);
+  return await trainWithCgmlTrainer(ctx, "cgml", config, maps, recipe, p.target, p.clean_weight);
 };
 
 /**
  * Trains cGML or the plain L1 regressor with `CgmlTrainer` on the train split, the corruption
- * (and with it a residual target) redrawn every epoch, checkpointing every epoch to
- * `ctx.checkpoint`.
+ * (and with it a residual target and the loss weights) redrawn every epoch, checkpointing every
+ * epoch to `ctx.checkpoint`. `cleanWeight` below 1 weights the loss towards the corrupted cells
+ * ({@link lossWeights}).
  */
 export async function trainWithCgmlTrainer(
   ctx: StageContext,
@@ -52,6 +59,7 @@ export async function trainWithCgmlTrainer(
   maps: MapSet,
   recipe: Recipe,
   target: MapTarget,
+  cleanWeight: number,
 ): Promise<Record<string, Uint8Array>> {
   const { height, width } = maps.meta;
   const cells = height * width;
@@ -67,8 +75,9 @@ export async function trainWithCgmlTrainer(
     xNames: [],
     yNames: [],
   };
+  const weights = cleanWeight === 1 ? undefined : new Float32Array(rows.length * cells);
   const redraw = (epoch: number) => {
-    const { inputs } = corruptMaps(
+    const { inputs, changed } = corruptMaps(
       maps.values,
       maps.valid,
       height,
@@ -79,9 +88,10 @@ export async function trainWithCgmlTrainer(
     );
     data.x.set(inputs);
     data.y.set(targetsOf(target, maps.values, cells, rows, inputs));
+    if (weights) lossWeights(changed, maps.valid, cleanWeight, weights);
   };
   const gpu = await ctx.gpu();
-  const trainer = new CgmlTrainer(gpu, config, { kind: "fixed", data });
+  const trainer = new CgmlTrainer(gpu, config, { kind: "fixed", data, weights });
   try {
     const curves = await fitTrainer(ctx, trainer, kind, redraw);
     return { model: await encodeMapModel(kind, trainer.model, target), curves: encodeJson(curves) };

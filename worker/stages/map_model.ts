@@ -263,6 +263,23 @@ export function targetsOf(
   return out;
 }
 
+/**
+ * Per-cell loss weights of corrupted maps ([n, cells] from `changed`): 1 on corrupted cells,
+ * `cleanWeight` on the other valid cells, 0 on padding; written into `out`.
+ */
+export function lossWeights(
+  changed: Float32Array,
+  valid: Float32Array,
+  cleanWeight: number,
+  out: Float32Array = new Float32Array(changed.length),
+): Float32Array {
+  const cells = valid.length;
+  for (let k = 0; k < changed.length; k++) {
+    out[k] = changed[k] !== 0 ? 1 : valid[k % cells] !== 0 ? cleanWeight : 0;
+  }
+  return out;
+}
+
 /** Rows `rows` of `values` ([N, cells]) as one array. */
 export function gatherRows(
   values: Float32Array,
