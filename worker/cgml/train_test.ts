@@ -3,7 +3,14 @@ import { Rng } from "../gpu/rng.ts";
 import { gpuTest } from "../gpu/testing.ts";
 import { PLUS_MINUS, sampleToy, THREE_BRANCHES } from "../data/toy.ts";
 import { type CgmlConfigInput, makeConfig, PERSISTENT_PRESET } from "./config.ts";
-import { CgmlTrainer, type LossPoint, type TrainingData } from "./train.ts";
+import {
+  CgmlTrainer,
+  type LossPoint,
+  normalizedWeights,
+  type TrainingData,
+  weightedL1,
+} from "./train.ts";
+import { ops, Tape } from "../nn/mod.ts";
 import { CHILD_CONFIG, CHILD_DATA } from "./testdata/train_child.ts";
 
 const tiny: CgmlConfigInput = {
@@ -183,3 +190,35 @@ async function exists(path: string): Promise<boolean> {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+Deno.test("loss weights are scaled to mean 1 per row; all zeros stay zero", () => {
+  assertEquals([...normalizedWeights(Float32Array.from([1, 0, 3, 0, 0, 0]))], [
+    1.5,
+    0,
+    4.5,
+    0,
+    0,
+    0,
+  ]);
+  assertEquals([...normalizedWeights(new Float32Array(3))], [0, 0, 0]);
+});
+
+gpuTest(
+  "weightedL1 is the mean over the weighted cells, the plain L1 for equal weights",
+  async (gpu) => {
+    const pred = gpu.tensor(Float32Array.from([1, 2, 3, 4, 0, 0]), [2, 3]);
+    const target = gpu.tensor(Float32Array.from([0, 0, 0, 0, 1, 2]), [2, 3]);
+    const w = (row: number[]) => [...normalizedWeights(Float32Array.from(row))];
+    const mask = gpu.tensor(Float32Array.from([...w([1, 0, 1]), ...w([0, 1, 0])]), [2, 3]);
+    const ones = gpu.tensor(new Float32Array(6).fill(1), [2, 3]);
+    const tape = new Tape(gpu, { record: false });
+    assertAllClose(await weightedL1(tape, pred, target, mask, "per_sample").read(), [2, 1]);
+    assertAllClose(await weightedL1(tape, pred, target, mask).read(), [1.5]);
+    assertAllClose(
+      await weightedL1(tape, pred, target, ones, "per_sample").read(),
+      await ops.l1Loss(tape, pred, target, "per_sample").read(),
+    );
+    tape.dispose();
+    for (const t of [pred, target, mask, ones]) t.dispose();
+  },
+);
