@@ -140,6 +140,9 @@ const cgml = {
 const backbone = {
   width: count(32, 4, 512),
   depth: count(3, 1, 6),
+  lift: count(0, 0, 64).describe(
+    "Channels of a dense input lift (linear on the whole flattened map to a map of the same height and width, stacked on the input) ahead of the conv encoder; 0 = none",
+  ),
 };
 
 const training = {

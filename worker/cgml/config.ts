@@ -24,6 +24,13 @@ export interface ConvConfig {
   channels: readonly number[];
   /** Channels of the latent feature map concatenated at the bottleneck. */
   latentChannels: number;
+  /**
+   * Channels of the dense input lift: a linear layer from the whole flattened input map to a
+   * map of the same height and width with this many channels (then LeakyReLU), stacked on the
+   * input's channels ahead of the conv encoder, so that every cell sees the whole map. 0 or
+   * absent: no lift.
+   */
+  lift?: number;
 }
 
 /** Adam settings of one parameter group. */
@@ -233,6 +240,10 @@ export function validateConfig(c: CgmlConfig): void {
         `Cannot use config: conv maps [${inShape}] → [${outShape}] need equal height and width ` +
           `divisible by 2^${channels.length}, and latentChannels ≥ 1`,
       );
+    }
+    const lift = c.conv.lift ?? 0;
+    if (!Number.isInteger(lift) || lift < 0) {
+      throw new RangeError(`Cannot use config: conv.lift must be an integer ≥ 0, got ${lift}`);
     }
   }
 }

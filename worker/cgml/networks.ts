@@ -6,6 +6,9 @@
  *   features; G maps z by a linear layer to a feature map concatenated at the bottleneck and
  *   decodes with 4×4 stride-2 transposed convolutions and U-Net skips; Z is an MLP on
  *   [z, h pooled over space].
+ * An optional dense input lift (`conv.lift` channels) maps the flattened input by a linear
+ * layer and LeakyReLU to a map of the input's height and width, stacked on the input's own
+ * channels ahead of the encoder.
  * Z gives d + 1 outputs: r and ρ = softplus(last output). Spectral normalisation and the output
  * scale L are set per network. The MLPs (all of the MLP family, and Z in both) are
  * {@link FusedMlp}s: a few dispatches per pass instead of one per elementary op. The plain L1
@@ -147,15 +150,51 @@ class ConvGenerator extends Module {
   }
 }
 
+function encoderOf(gpu: Gpu, rng: Rng, c: CgmlConfig, inChannels: number): UNetEncoder {
+  return new UNetEncoder(gpu, rng, {
+    widths: c.conv.channels,
+    slope: c.leakySlope,
+    spectralNorm: c.H.spectralNorm,
+    inChannels,
+  });
+}
+
+/** H of the conv family with the dense input lift: [x, LeakyReLU(linear(x))] → U-Net encoder. */
+class LiftedEncoder extends Module {
+  readonly lift: Layer;
+  readonly encoder: UNetEncoder;
+  readonly inShape: readonly [number, number, number];
+  readonly mapShape: readonly [number, number, number];
+
+  constructor(gpu: Gpu, rng: Rng, c: CgmlConfig, channels: number, readonly slope: number) {
+    super();
+    const [height, width, inChannels] = c.conv.inShape;
+    this.inShape = c.conv.inShape;
+    this.mapShape = [height, width, channels];
+    const lin = new Linear(gpu, rng, c.inDim, height * width * channels);
+    this.lift = this.addModule("lift", c.H.spectralNorm ? new SpectralNorm(gpu, rng, lin) : lin);
+    this.encoder = this.addModule("encoder", encoderOf(gpu, rng, c, inChannels + channels));
+  }
+
+  /** Encoder features of x [B, inDim], finest first. */
+  forward(tape: Tape, x: Tensor): Tensor[] {
+    const B = x.shape[0];
+    const lifted = ops.leakyRelu(tape, this.lift.forward(tape, x), this.slope);
+    const map = ops.concat(tape, [
+      ops.reshape(tape, x, [B, ...this.inShape]),
+      ops.reshape(tape, lifted, [B, ...this.mapShape]),
+    ], 3);
+    return this.encoder.forward(tape, map);
+  }
+}
+
 function buildConv(gpu: Gpu, rng: Rng, c: CgmlConfig): CgmlNetworks {
   const d = usedLatentDim(c);
   const { inShape, channels } = c.conv;
-  const H = new UNetEncoder(gpu, rng, {
-    widths: channels,
-    slope: c.leakySlope,
-    spectralNorm: c.H.spectralNorm,
-    inChannels: inShape[2],
-  });
+  const lift = c.conv.lift ?? 0;
+  const H = lift > 0
+    ? new LiftedEncoder(gpu, rng, c, lift, c.leakySlope)
+    : encoderOf(gpu, rng, c, inShape[2]);
   const G = new ConvGenerator(gpu, rng, c, d);
   const Z = moverNet(gpu, rng, c, channels[channels.length - 1]);
   return new Networks(
@@ -163,7 +202,9 @@ function buildConv(gpu: Gpu, rng: Rng, c: CgmlConfig): CgmlNetworks {
     G,
     Z,
     (tape, x) => {
-      let features = H.forward(tape, ops.reshape(tape, x, [x.shape[0], ...inShape]));
+      let features = H instanceof LiftedEncoder
+        ? H.forward(tape, x)
+        : H.forward(tape, ops.reshape(tape, x, [x.shape[0], ...inShape]));
       if (c.H.outputScale !== 1) {
         features = features.map((f) => ops.scale(tape, f, c.H.outputScale));
       }

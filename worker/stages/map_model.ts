@@ -37,6 +37,8 @@ export interface BackboneParams {
   lr: number;
   seed: number;
   latent_dim: number;
+  /** Channels of the dense input lift ahead of the encoder (0 = none). */
+  lift: number;
 }
 
 /** Encoder channels: width, 2·width, … (capped at 8·width), one per level. */
@@ -70,6 +72,7 @@ export function backboneConfig(
       outShape: [height, width, 1],
       channels: channelsOf(p.width, p.depth),
       latentChannels: Math.max(4, p.width / 2),
+      ...(p.lift > 0 ? { lift: p.lift } : {}),
     },
     batchSize: p.batch,
     epochs: p.epochs,
