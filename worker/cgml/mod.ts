@@ -23,8 +23,10 @@ export {
   type FitOptions,
   type LossPoint,
   type LossTerms,
+  normalizedWeights,
   type TrainingData,
   type TrainProgress,
+  weightedL1,
 } from "./train.ts";
 export { predict, predictNamed, type PredictOptions, type PredictorName } from "./infer.ts";
 export { sampleSphere } from "./sphere.ts";

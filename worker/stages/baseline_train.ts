@@ -10,13 +10,13 @@
  * @module
  */
 import type { baselineTrain, StageParams } from "../../pipelines/mod.ts";
-import { CgmlModel } from "../cgml/mod.ts";
-import { normalizedWeights, weightedL1 } from "../cgml/train.ts";
+import { CgmlModel, normalizedWeights, weightedL1 } from "../cgml/mod.ts";
 import { Rng, type Tensor } from "../gpu/mod.ts";
 import {
   Adam,
   Linear,
   loadCheckpoint,
+  LossMeter,
   type NamedTensor,
   ops,
   saveCheckpoint,
@@ -108,7 +108,7 @@ export const run: StageImpl = async (ctx) => {
         : lossWeights(changed, maps.valid, p.clean_weight);
       const order = Array.from({ length: rows.length }, (_, i) => i);
       rng.shuffle(order);
-      const readings: Tensor[][] = [];
+      const meters = [new LossMeter(), new LossMeter(), new LossMeter()];
       for (let s = 0; s < steps; s++) {
         ctx.signal?.throwIfAborted();
         const idx = order.slice(s * B, (s + 1) * B);
@@ -182,8 +182,11 @@ export const run: StageImpl = async (ctx) => {
             tape.dispose();
           }
         });
+        losses.forEach((l, k) => {
+          meters[k].add(l);
+          l.dispose();
+        });
         gpu.submit();
-        readings.push(losses);
         ctx.progress({
           unit: "epoch",
           done: epoch + (s + 1) / steps,
@@ -192,13 +195,8 @@ export const run: StageImpl = async (ctx) => {
             (steps * (p.epochs - epoch) - s - 1),
         });
       }
-      const sums = [0, 0, 0];
-      for (const r of readings) {
-        for (let k = 0; k < r.length; k++) {
-          sums[k] += (await r[k].read())[0] / readings.length;
-          r[k].dispose();
-        }
-      }
+      const sums: number[] = [];
+      for (const m of meters) sums.push(await m.read());
       const seconds = (performance.now() - start) / 1000;
       trainSeconds += seconds;
       epochs.push({
