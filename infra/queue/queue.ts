@@ -455,9 +455,27 @@ function checkMaxAttempts(n: number): void {
   }
 }
 
-/** A new job id: UTC time to the millisecond (so ids sort by creation) and 32 random bits. */
+let lastIdTime = 0;
+let lastIdRandom = 0;
+
+/**
+ * A new job id: UTC time to the millisecond and 32 random bits. Ids sort by creation: within a
+ * process, a second id in the same millisecond (or after the clock stepped back) takes a larger
+ * random part than the one before.
+ */
 export function newJobId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, "").replace(".", "");
-  const rand = crypto.getRandomValues(new Uint32Array(1))[0].toString(16).padStart(8, "0");
-  return `${t}-${rand}`;
+  const random = () => crypto.getRandomValues(new Uint32Array(1))[0];
+  let time = Math.max(Date.now(), lastIdTime);
+  let rand = random();
+  if (time === lastIdTime) {
+    rand = lastIdRandom + 1 + (rand & 0xffff);
+    if (rand > 0xffff_ffff) {
+      time++;
+      rand = random();
+    }
+  }
+  lastIdTime = time;
+  lastIdRandom = rand;
+  const t = new Date(time).toISOString().replace(/[-:]/g, "").replace(".", "");
+  return `${t}-${rand.toString(16).padStart(8, "0")}`;
 }

@@ -5,7 +5,7 @@ import { FsStore } from "../store/fs_store.ts";
 import { MinioStore } from "../store/minio_store.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { QueueError } from "./errors.ts";
-import { Queue } from "./queue.ts";
+import { newJobId, Queue } from "./queue.ts";
 import { runQueueSuite } from "./queue_suite.ts";
 
 const sanitize = { sanitizeResources: false, sanitizeOps: false };
@@ -82,5 +82,13 @@ Deno.test("retry backoff doubles, is capped and jittered into [d/2, d)", () => {
   for (let i = 0; i < 100; i++) {
     const d = retryDelayMs(20, { baseMs: 100, capMs: 1000 });
     assert(d >= 500 && d <= 1000, `delay ${d} within the capped band`);
+  }
+});
+
+Deno.test("job ids made in one millisecond still sort by creation", () => {
+  const ids = Array.from({ length: 2000 }, () => newJobId());
+  for (let i = 1; i < ids.length; i++) {
+    assert(ids[i - 1] < ids[i], `${ids[i - 1]} then ${ids[i]}`);
+    assert(/^\d{8}T\d{9}Z-[0-9a-f]{8}$/.test(ids[i]), ids[i]);
   }
 });

@@ -20,10 +20,12 @@ export { FusedMlp, type FusedMlpOptions } from "./fused_mlp.ts";
 export { CgmlModel } from "./model.ts";
 export {
   CgmlTrainer,
+  type ExtraLoss,
   type FitOptions,
   type LossPoint,
   type LossTerms,
   normalizedWeights,
+  type TrainerOptions,
   type TrainingData,
   type TrainProgress,
   weightedL1,

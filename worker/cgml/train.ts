@@ -35,6 +35,19 @@ export type TrainingData =
   | { kind: "fresh"; sample: (rng: Rng, n: number) => MultimodalData }
   | { kind: "fixed"; data: MultimodalData; weights?: Float32Array };
 
+/**
+ * An extra term added to the H/G loss of every update (e.g. the colour-histogram prior of the
+ * paper's Sec. 5.2), recorded on the H/G tape from the batch prediction ŷ ([B, outDim]); it
+ * returns a [1] tensor. The latent steps use the L1 energy Ê alone.
+ */
+export type ExtraLoss = (tape: Tape, prediction: Tensor) => Tensor;
+
+/** Options of the {@link CgmlTrainer} constructor. */
+export interface TrainerOptions {
+  /** Added to the H/G loss. */
+  extraLoss?: ExtraLoss;
+}
+
 /** Mean loss terms over the steps since the previous reading. */
 export interface LossTerms {
   /** L1 loss of the H/G updates, L1(G(H(x), z_{t+1}), y) (or of the L1 regressor). */
@@ -133,10 +146,12 @@ export class CgmlTrainer {
   readonly #latents: Tensor | null;
   readonly #acc: Tensor;
   readonly #counts = { fit: 0, mover: 0, start: 0, rho: 0 };
+  readonly #extraLoss: ExtraLoss | null;
 
   /** Builds the model, its optimisers and (persistent mode) the latents of every sample. */
-  constructor(gpu: Gpu, config: CgmlConfig, data: TrainingData) {
+  constructor(gpu: Gpu, config: CgmlConfig, data: TrainingData, options: TrainerOptions = {}) {
     this.gpu = gpu;
+    this.#extraLoss = options.extraLoss ?? null;
     this.config = config;
     this.data = data;
     this.model = new CgmlModel(gpu, config);
@@ -321,13 +336,9 @@ export class CgmlTrainer {
       const w = batch.w ? gpu.tensor(batch.w, [B, c.outDim]) : null;
       if (c.method === "l1") {
         const tape = new Tape(gpu);
-        const loss = weightedL1(
-          tape,
-          this.model.nets.generate(tape, this.model.nets.encode(tape, x), null),
-          y,
-          w,
-        );
-        minimize(this.#optHG, tape, loss, fill(gpu, [1], 1));
+        const prediction = this.model.nets.generate(tape, this.model.nets.encode(tape, x), null);
+        const loss = weightedL1(tape, prediction, y, w);
+        minimize(this.#optHG, tape, this.#withExtra(tape, loss, prediction), fill(gpu, [1], 1));
         this.#add("fit", loss);
         tape.dispose();
         return;
@@ -379,14 +390,19 @@ export class CgmlTrainer {
       tapeLatent.dispose();
       z = next;
       if (!c.updateHGOnce || t === c.innerSteps - 1) {
-        const fit = weightedL1(tapeHG, nets.generate(tapeHG, enc, z), y, w);
-        minimize(this.#optHG, tapeHG, fit, one);
+        const prediction = nets.generate(tapeHG, enc, z);
+        const fit = weightedL1(tapeHG, prediction, y, w);
+        minimize(this.#optHG, tapeHG, this.#withExtra(tapeHG, fit, prediction), one);
         this.#add("fit", fit);
         tapeHG.dispose();
         tapeHG = null;
       }
     }
     done(z);
+  }
+
+  #withExtra(tape: Tape, loss: Tensor, prediction: Tensor): Tensor {
+    return this.#extraLoss ? ops.add(tape, loss, this.#extraLoss(tape, prediction)) : loss;
   }
 
   #add(term: keyof typeof SLOTS, x: Tensor, column = 0): void {

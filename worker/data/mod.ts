@@ -1,5 +1,5 @@
 /**
- * Data sets: multimodal (x, y) rows from toy curves or CSV files.
+ * Data sets: multimodal (x, y) rows from toy curves or CSV files; images and colour spaces.
  * @module
  */
 export {
@@ -19,3 +19,44 @@ export {
   toyTruth,
 } from "./toy.ts";
 export { CsvDataError, formatMultimodalCsv, parseMultimodalCsv, readMultimodalCsv } from "./csv.ts";
+export {
+  D65_WHITE,
+  LAB_AB_OFFSET,
+  LAB_AB_SCALE,
+  LAB_EPSILON,
+  LAB_KAPPA,
+  LAB_L_SCALE,
+  labToRgb,
+  labToUnit,
+  rgbToLab,
+  SRGB_TO_XYZ,
+  unitToLab,
+  XYZ_TO_SRGB,
+} from "./color.ts";
+export {
+  decodeImage,
+  encodeRgbPng,
+  generateColorImages,
+  IMAGE_EXTENSIONS,
+  type ImageFolder,
+  ImageReadError,
+  JPEG_MAX_MEMORY_MB,
+  MAX_IMAGE_FILE_BYTES,
+  MAX_IMAGE_PIXELS,
+  readImageFolder,
+  type ReadImageFolderOptions,
+  resizeAndCrop,
+  type RgbImage,
+} from "./images.ts";
+export { imageAt, imageRows, type ImageSet } from "./image_set.ts";
+export { loadMnist, MNIST_SIZE, type MnistOptions } from "./mnist.ts";
+export {
+  type BoxRegion,
+  boxRegion,
+  COMPLETION_CHANNELS,
+  type CompletionPairs,
+  completionPairs,
+  type CompletionRecipe,
+  drawBoxFlags,
+  validateCompletionRecipe,
+} from "./completion.ts";

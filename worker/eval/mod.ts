@@ -1,5 +1,5 @@
 /**
- * Evaluation: multimodal metrics, mode finding and figures.
+ * Evaluation: multimodal metrics, mode finding, figures and image metrics (PSNR, SSIM).
  * @module
  */
 export {
@@ -16,3 +16,13 @@ export {
   multimodalFigure,
   multimodalFigureSpec,
 } from "./figure.ts";
+export {
+  type ImageShape,
+  psnr,
+  type PsnrOptions,
+  ssim,
+  SSIM_K1,
+  SSIM_K2,
+  type SsimOptions,
+} from "./image_metrics.ts";
+export { boxMean, type BoxModeOptions, type BoxModeStats, boxModeStats } from "./box_modes.ts";

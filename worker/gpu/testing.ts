@@ -5,10 +5,18 @@
 import { Gpu } from "./device.ts";
 
 let shared: Promise<Gpu> | null = null;
+let created: Gpu | null = null;
 
-/** The test file's shared device (created on first use, silent). */
+/**
+ * The test file's shared device (created on first use, silent). It is destroyed when the test
+ * module unloads, so no device outlives its module: the Vulkan driver then has nothing left to
+ * tear down at process exit, where a software driver's teardown is not safe to race with.
+ */
 export function testGpu(): Promise<Gpu> {
-  shared ??= Gpu.create({ log: null });
+  if (!shared) {
+    shared = Gpu.create({ log: null }).then((gpu) => (created = gpu));
+    globalThis.addEventListener("unload", () => created?.destroy());
+  }
   return shared;
 }
 

@@ -16,7 +16,7 @@ import { PLUS_MINUS, sampleToy } from "../data/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
 import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint } from "../nn/mod.ts";
 import { encodeJson } from "./artifacts.ts";
-import { fitTrainer } from "./cgml_train.ts";
+import { fitTrainer } from "./pair_training.ts";
 import { dataFromJson, readToyData } from "./toy_data.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 

@@ -22,4 +22,5 @@ export { mean, sum } from "./reduce.ts";
 export { concat, reshape, slice } from "./shape.ts";
 export { l1Loss, type L1Reduction, softmaxCrossEntropy } from "./loss.ts";
 export { l2Normalize } from "./normalize.ts";
+export { histogramKl, type HistogramKlOptions } from "./histogram.ts";
 export { spectralNormalize, type SpectralNormalizeOptions } from "./spectral.ts";
