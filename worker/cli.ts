@@ -18,6 +18,7 @@ import {
 import { createStore, FsStore, type ObjectStore } from "../infra/mod.ts";
 import { formatSeconds, runPlan } from "./runner.ts";
 import type { Results } from "./stages/report_html.ts";
+import type { ImageResults } from "./stages/report_images.ts";
 
 const EXTENSIONS: Record<string, string> = {
   report: "report.html",
@@ -27,18 +28,40 @@ const EXTENSIONS: Record<string, string> = {
   figure: "figure.svg",
 };
 
-/** The results table printed after a run. */
-export function formatResults(results: Results): string {
-  const models = Object.entries(results.models);
-  const keys = ["psnr", "psnr_best", "l1", "map", "linear_accuracy", "train_seconds"].filter((k) =>
-    models.some(([, r]) => r[k] !== undefined)
-  );
-  const w = Math.max(5, ...models.map(([m]) => m.length));
+const RESULT_KEYS = [
+  "psnr",
+  "psnr_best",
+  "ssim",
+  "l1",
+  "map",
+  "linear_accuracy",
+  "box",
+  "no_box",
+  "between",
+  "train_seconds",
+];
+
+/**
+ * The results table printed after a run: one row per model (`{title, models}` results of the
+ * map reports) or per model and condition (image reports: model → condition → metrics).
+ */
+export function formatResults(results: Results | ImageResults): string {
+  const rows: [string, Record<string, number>][] = "models" in results &&
+      typeof results.title === "string"
+    ? Object.entries((results as Results).models)
+    : Object.entries(results as ImageResults).flatMap(([model, conditions]) =>
+      Object.entries(conditions).map(([c, r]): [string, Record<string, number>] => [
+        `${model} ${c}`,
+        r,
+      ])
+    );
+  const keys = RESULT_KEYS.filter((k) => rows.some(([, r]) => r[k] !== undefined));
+  const w = Math.max(5, ...rows.map(([m]) => m.length));
   const cell = (v: number | undefined) =>
     (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(3)).padStart(16);
   return [
     `${"model".padEnd(w)}${keys.map((k) => k.padStart(16)).join("")}`,
-    ...models.map(([m, r]) => `${m.padEnd(w)}${keys.map((k) => cell(r[k])).join("")}`),
+    ...rows.map(([m, r]) => `${m.padEnd(w)}${keys.map((k) => cell(r[k])).join("")}`),
   ].join("\n") + "\n";
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { cgmlTrain, StageParams } from "../../pipelines/mod.ts";
+import type { CgmlConfigInput } from "../cgml/mod.ts";
 import { corruptMaps, epochRng, INPUT_CHANNELS, readRecipe, type Recipe } from "./corrupt.ts";
 import { backboneConfig, lossWeights, type MapTarget, targetsOf } from "./map_model.ts";
 import { type PairSource, trainWithCgmlTrainer } from "./pair_training.ts";
@@ -17,7 +18,27 @@ export const run: StageImpl = async (ctx) => {
   const maps = readMapSet(await ctx.input("maps"));
   const recipe = readRecipe(await ctx.input("corruption"));
   const { height, width } = maps.meta;
-  const config = backboneConfig("cgml", height, width, p, {
+  const config = backboneConfig("cgml", height, width, p, cgmlOverrides(p));
+  const source = mapPairSource(maps, recipe, p.target, p.clean_weight);
+  return await trainWithCgmlTrainer(ctx, "cgml", config, source, p.target);
+};
+
+/** cGML settings of the stage params (Algorithm 1, latents, Lipschitz constraints). */
+export function cgmlOverrides(
+  p: Pick<
+    StageParams<typeof cgmlTrain>,
+    | "latents"
+    | "inner_steps"
+    | "beta"
+    | "alpha"
+    | "hg_once"
+    | "lr_z"
+    | "spectral_norm"
+    | "output_scale"
+  >,
+): CgmlConfigInput {
+  const scaled = (net: "h" | "g" | "z") => p.spectral_norm.includes(net) ? p.output_scale : 1;
+  return {
     latents: p.latents,
     innerSteps: p.inner_steps,
     beta: p.beta,
@@ -25,18 +46,10 @@ export const run: StageImpl = async (ctx) => {
     updateHGOnce: p.hg_once,
     optimZ: { lr: p.lr_z },
     H: { spectralNorm: p.spectral_norm.includes("h"), outputScale: 1 },
-    G: {
-      spectralNorm: p.spectral_norm.includes("g"),
-      outputScale: p.spectral_norm.includes("g") ? p.output_scale : 1,
-    },
-    Z: {
-      spectralNorm: p.spectral_norm.includes("z"),
-      outputScale: p.spectral_norm.includes("z") ? p.output_scale : 1,
-    },
-  });
-  const source = mapPairSource(maps, recipe, p.target, p.clean_weight);
-  return await trainWithCgmlTrainer(ctx, "cgml", config, source, p.target);
-};
+    G: { spectralNorm: p.spectral_norm.includes("g"), outputScale: scaled("g") },
+    Z: { spectralNorm: p.spectral_norm.includes("z"), outputScale: scaled("z") },
+  };
+}
 
 /**
  * The map pairs of the train split: corrupted map in, clean map (or residual) out, with the

@@ -46,13 +46,17 @@ export function channelsOf(width: number, depth: number): number[] {
   return Array.from({ length: depth }, (_, i) => width * Math.min(2 ** i, 8));
 }
 
-/** The conv-family configuration of a denoiser of `height × width` maps. */
+/**
+ * The conv-family configuration of a model of `height × width` maps (default channels: the
+ * three map input channels in, one value out).
+ */
 export function backboneConfig(
   kind: MapModelKind,
   height: number,
   width: number,
   p: BackboneParams,
   extra: Parameters<typeof makeConfig>[0] = {},
+  io: { inChannels: number; outChannels: number } = { inChannels: INPUT_CHANNELS, outChannels: 1 },
 ): CgmlConfig {
   const f = 2 ** p.depth;
   if (height % f !== 0 || width % f !== 0) {
@@ -64,12 +68,12 @@ export function backboneConfig(
     seed: p.seed,
     method: kind === "l1" || kind === "ce" ? "l1" : "cgml",
     family: "conv",
-    inDim: height * width * INPUT_CHANNELS,
-    outDim: height * width,
+    inDim: height * width * io.inChannels,
+    outDim: height * width * io.outChannels,
     latentDim: p.latent_dim,
     conv: {
-      inShape: [height, width, INPUT_CHANNELS],
-      outShape: [height, width, 1],
+      inShape: [height, width, io.inChannels],
+      outShape: [height, width, io.outChannels],
       channels: channelsOf(p.width, p.depth),
       latentChannels: Math.max(4, p.width / 2),
       ...(p.lift > 0 ? { lift: p.lift } : {}),

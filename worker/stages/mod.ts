@@ -8,8 +8,14 @@ import { run as classifierLinear } from "./classifier_linear.ts";
 import { run as mapsCorrupt } from "./corrupt.ts";
 import { run as evalDenoise } from "./eval_denoise.ts";
 import { run as featuresExtract } from "./features_extract.ts";
+import { run as imagesData } from "./images_data.ts";
+import { run as imagesEvaluate } from "./images_evaluate.ts";
+import { run as imagesTask } from "./images_task.ts";
+import { run as imagesTrain } from "./images_train.ts";
+import { run as mnistData } from "./mnist_data.ts";
 import { run as modelnet } from "./modelnet.ts";
 import { run as reportHtml } from "./report_html.ts";
+import { run as reportImages } from "./report_images.ts";
 import { run as spectralMaps } from "./spectral_maps.ts";
 import { run as syntheticShapes } from "./synthetic_shapes.ts";
 import { run as toyData } from "./toy_data.ts";
@@ -34,4 +40,10 @@ export const STAGES: Readonly<Record<string, StageImpl>> = {
   "toy.data": toyData,
   "toy.train": toyTrain,
   "toy.evaluate": toyEvaluate,
+  "dataset.mnist": mnistData,
+  "dataset.images": imagesData,
+  "images.task": imagesTask,
+  "images.train": imagesTrain,
+  "images.evaluate": imagesEvaluate,
+  "report.images": reportImages,
 };

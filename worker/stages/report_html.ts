@@ -6,8 +6,6 @@
  * the pipeline's notes.
  * @module
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
 import type { reportHtml, StageParams } from "../../pipelines/mod.ts";
 import { decodeJson, encodeJson, f32, unpack } from "./artifacts.ts";
 import type { ClassifierMetrics } from "./classifier_linear.ts";
@@ -15,6 +13,7 @@ import type { LossCurves } from "./curves.ts";
 import type { DenoiseMetrics } from "./eval_denoise.ts";
 import { mapPoints, renderRows } from "./reconstruct.ts";
 import { readMapSet } from "./spectral_maps.ts";
+import { dataUri, escape, notesHtml, page, svg } from "./report_page.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 import { encodePng } from "../spectral/mod.ts";
 
@@ -25,15 +24,6 @@ export interface Results {
 }
 
 const COLUMNS = ["psnr", "psnr_best", "l1", "map", "linear_accuracy", "train_seconds"] as const;
-
-async function svg(spec: vl.TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
 
 /** Blue-white-red PNG of maps side by side ([count, h, w] values, ±scale). */
 export function mapStrip(maps: Float32Array[], h: number, w: number, scale: number, cell = 6) {
@@ -59,11 +49,6 @@ export function mapStrip(maps: Float32Array[], h: number, w: number, scale: numb
   });
   return encodePng({ width, height, data });
 }
-
-const escape = (s: string) =>
-  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-
-const dataUri = (png: Uint8Array) => `data:image/png;base64,${btoa(String.fromCharCode(...png))}`;
 
 /** Builds the report. */
 export const run: StageImpl = async (ctx) => {
@@ -219,32 +204,25 @@ export const run: StageImpl = async (ctx) => {
       `<tr><td>${escape(name)}</td>${COLUMNS.map((c) => `<td>${fmt(r[c], c)}</td>`).join("")}</tr>`
     ).join("")
   }</table>`;
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escape(p.title)}</title>
-<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}
-.note{color:#555;font-size:90%}img{image-rendering:pixelated;margin:4px 0}</style></head><body>
-<h1>${escape(p.title)}</h1>
-<h2>Models</h2>${table}
+  const html = page(
+    p.title,
+    `<h2>Models</h2>${table}
 <p class="note">PSNR and L1 on the corrupted cells of the test maps (standardised units; PSNR peak =
 range of the clean test values), mean over the k draws (psnr_best: best of k). map: retrieval mAP of
 the denoised test maps against the clean train maps.</p>
 <h2>Charts</h2>${charts.join("\n")}
 <h2>Maps</h2>${sections.join("\n")}
 ${
-    shapes.length > 0
-      ? `<h2>3-D reconstructions</h2><p class="note">Rows: clean map (blue), corrupted map (grey),
+      shapes.length > 0
+        ? `<h2>3-D reconstructions</h2><p class="note">Rows: clean map (blue), corrupted map (grey),
 then the first recovered draw of ${
-        shown.map((m) => escape(m.name)).join(", ")
-      } (orange); columns: front, side and top views. Maps are de-standardised with the train
+          shown.map((m) => escape(m.name)).join(", ")
+        } (orange); columns: front, side and top views. Maps are de-standardised with the train
 statistics and inverted (Zernike: the densest 6 % of a 32³ voxel ball; SH: the extent surface).</p>
 ${shapes.join("\n")}`
-      : ""
-  }
-${
-    p.notes
-      ? `<h2>Notes</h2>${p.notes.split(/\n\s*\n/).map((t) => `<p>${escape(t)}</p>`).join("\n")}`
-      : ""
-  }
-</body></html>`;
+        : ""
+    }
+${notesHtml(p.notes)}`,
+  );
   return { html: new TextEncoder().encode(html), results: encodeJson(results) };
 };
