@@ -339,7 +339,10 @@ export const featuresExtract = defineStage({
   params: closed({
     source: z.enum(["bottleneck", "invariants"]).default("bottleneck")
       .describe("Bottleneck of the model's H, or the rotation invariants of the maps"),
-    pool: z.enum(["flatten", "mean"]).default("flatten").describe("How the bottleneck is pooled"),
+    pool: z.enum(["flatten", "mean", "pyramid"]).default("flatten").describe(
+      "How H's features are pooled: the deepest level (bottleneck) flattened or averaged over " +
+        "space, or pyramid = every encoder level average-pooled to the bottleneck grid, concatenated",
+    ),
   }),
   inputs: {
     maps: { type: "map-set", doc: "Clean maps" },
@@ -365,9 +368,17 @@ export const classifierLinear = defineStage({
     "Linear softmax classifier on train features; accuracy, per-class accuracy, confusion on test",
   params: closed({
     epochs: count(200, 1, 100_000),
-    batch: count(64, 1, 65_536),
+    batch: count(64, 0, 65_536).describe("Rows per Adam step (0 = all train rows: full batch)"),
     lr: positive(0.01),
-    weight_decay: z.number().min(0).default(1e-4),
+    weight_decay: z.number().min(0).default(1e-4)
+      .describe("Decoupled (AdamW) weight decay per step, on weights and bias"),
+    l2: z.array(z.number().min(0)).min(1).default([0]).describe(
+      "L2 penalty λ/2·‖W‖² on the weights (not the bias), added to the mean cross-entropy; " +
+        "several values: the one with the best cross-validated accuracy on the train rows " +
+        "(ties: the largest) is used for the final fit on all train rows",
+    ),
+    folds: count(5, 2, 100)
+      .describe("Stratified cross-validation folds on the train rows when l2 lists several values"),
     standardize: z.boolean().default(true).describe("Z-score features with train statistics"),
     seed,
   }),

@@ -2,18 +2,24 @@ import { assert, assertEquals } from "../infra/testing/assert.ts";
 import { ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./catalog.ts";
 import { IDENTIFIER } from "./schema.ts";
 
-Deno.test("catalog: names the stage types of the ModelNet and toy pipelines", () => {
+Deno.test("catalog: names the stage types of the ModelNet, toy and image pipelines", () => {
   const names = [...CATALOG.keys()].sort();
   assertEquals(names, [
     "baseline.train@1",
     "cgml.train@1",
     "classifier.linear@1",
+    "dataset.images@1",
+    "dataset.mnist@1",
     "dataset.modelnet@1",
     "dataset.synthetic_shapes@1",
     "eval.denoise@1",
     "features.extract@1",
+    "images.evaluate@1",
+    "images.task@1",
+    "images.train@1",
     "maps.corrupt@1",
     "report.html@1",
+    "report.images@1",
     "spectral.maps@1",
     "toy.data@1",
     "toy.evaluate@1",
@@ -44,13 +50,19 @@ Deno.test("catalog: inputs and outputs use known artifact types and identifier n
   }
 });
 
-Deno.test("catalog: every param has a default except baseline.train's model", () => {
+Deno.test("catalog: every param has a default except the model and task choices", () => {
+  const required: Record<string, Record<string, string>> = {
+    "baseline.train": { model: "l1" },
+    "images.train": { model: "cgml" },
+    "images.task": { kind: "completion" },
+  };
   for (const t of CATALOG.values()) {
-    const given = t.name === "baseline.train" ? { model: "l1" } : {};
-    const parsed = t.params.safeParse(given);
+    const parsed = t.params.safeParse(required[t.name] ?? {});
     assert(parsed.success, `${stageTypeId(t)}: ${parsed.error?.message}`);
   }
-  assert(!findStageTypeOrThrow("baseline.train@1").params.safeParse({}).success);
+  for (const name of Object.keys(required)) {
+    assert(!findStageTypeOrThrow(`${name}@1`).params.safeParse({}).success, name);
+  }
 });
 
 Deno.test("catalog: defaults follow DESIGN.md §2 and notes/SPECTRAL.md", () => {

@@ -1,6 +1,7 @@
 /**
- * `features.extract@1`: one CSV row per shape (id, split, label, f0…): the bottleneck of the
- * model's H on the clean maps (flattened or averaged over space), or the raw rotation
+ * `features.extract@1`: one CSV row per shape (id, split, label, f0…): the features of the
+ * model's H on the clean maps (the bottleneck flattened or averaged over space, or every encoder
+ * level average-pooled to the bottleneck grid: `BottleneckPool` in map_model.ts), or the raw rotation
  * invariants of the maps.
  * @module
  */

@@ -5,7 +5,7 @@
  * @module
  */
 import { type CgmlConfig, CgmlModel, makeConfig, predict } from "../cgml/mod.ts";
-import type { Gpu, Rng } from "../gpu/mod.ts";
+import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
 import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint, ops, Tape } from "../nn/mod.ts";
 import { INPUT_CHANNELS } from "./corrupt.ts";
 
@@ -196,11 +196,39 @@ async function networkOutputs(
   return out;
 }
 
-/** Bottleneck features of H ([m, F]): flattened, or averaged over space. */
+/**
+ * How the encoder features become one vector per map: `flatten` = the deepest level (the
+ * bottleneck) flattened; `mean` = the deepest level averaged over space; `pyramid` = every
+ * level average-pooled to the bottleneck's grid and concatenated along channels (flattened
+ * [h_b, w_b, Σ channels]). With U-Net skips G reads every level of H, not only the deepest.
+ */
+export type BottleneckPool = "flatten" | "mean" | "pyramid";
+
+/**
+ * Every level of `features` ([B, h, w, c], finest first) average-pooled to the grid of the last
+ * level and concatenated along channels: [B, h_last, w_last, Σ c].
+ */
+export function pyramidPool(tape: Tape, features: readonly Tensor[]): Tensor {
+  const [, hb, wb] = features[features.length - 1].shape;
+  const pooled = features.map((f) => {
+    const [B, h, w, c] = f.shape;
+    if (h % hb !== 0 || w % wb !== 0) {
+      throw new RangeError(
+        `Cannot pool a ${h}×${w} level to the ${hb}×${wb} bottleneck grid: sizes must divide`,
+      );
+    }
+    if (h === hb && w === wb) return f;
+    const blocks = ops.reshape(tape, f, [B, hb, h / hb, wb, w / wb, c]);
+    return ops.mean(tape, blocks, [2, 4]);
+  });
+  return pooled.length === 1 ? pooled[0] : ops.concat(tape, pooled, 3);
+}
+
+/** Features of H ([m, F]) pooled as {@link BottleneckPool} says. */
 export async function bottleneck(
   m: MapModel,
   inputs: Float32Array,
-  pool: "flatten" | "mean",
+  pool: BottleneckPool,
 ): Promise<{ features: Float32Array; dim: number }> {
   const c = m.model.config;
   const gpu = m.model.gpu;
@@ -216,8 +244,13 @@ export async function bottleneck(
           rows,
           c.inDim,
         ]);
-        const last = m.model.nets.encode(tape, x).features.at(-1)!;
-        const out = pool === "mean" ? ops.mean(tape, last, [1, 2]) : last;
+        const levels = m.model.nets.encode(tape, x).features;
+        const last = levels[levels.length - 1];
+        const out = pool === "mean"
+          ? ops.mean(tape, last, [1, 2])
+          : pool === "pyramid"
+          ? pyramidPool(tape, levels)
+          : last;
         dim = out.size / rows;
         return await out.read();
       } finally {
