@@ -222,3 +222,49 @@ gpuTest(
     for (const t of [pred, target, mask, ones]) t.dispose();
   },
 );
+
+gpuTest(
+  "an extra H/G loss term shapes the outputs of cGML and of the L1 regressor",
+  async (gpu) => {
+    const rng = new Rng(9);
+    const data: TrainingData = {
+      kind: "fixed",
+      data: {
+        n: 128,
+        inDim: 1,
+        outDim: 3,
+        x: rng.uniformArray(128),
+        y: rng.uniformArray(128 * 3, 1, 2),
+        mode: null,
+        modeNames: [],
+        xNames: [],
+        yNames: [],
+      },
+    };
+    const meanOutput = async (t: CgmlTrainer) => {
+      const tape = new Tape(gpu, { record: false });
+      const x = gpu.tensor(data.data.x, [128, 1]);
+      const h = t.model.nets.encode(tape, x);
+      const z = t.config.method === "cgml" ? gpu.tensor(rng.uniformArray(128 * 4), [128, 4]) : null;
+      const y = await t.model.nets.generate(tape, h, z).read();
+      tape.dispose();
+      return y.reduce((s, v) => s + v, 0) / y.length;
+    };
+    for (const method of ["cgml", "l1"] as const) {
+      const config = makeConfig(tiny, { method, latentDim: 4, epochs: 8, batchSize: 32 });
+      const plain = new CgmlTrainer(gpu, config, data);
+      const pulled = new CgmlTrainer(gpu, config, data, {
+        extraLoss: (tape, prediction) => ops.scale(tape, ops.mean(tape, prediction), 5),
+      });
+      await plain.fit();
+      await pulled.fit();
+      const [a, b] = [await meanOutput(plain), await meanOutput(pulled)];
+      assert(
+        a > 1.2 && b < a - 0.5,
+        `${method}: mean output ${a} without, ${b} with the extra term`,
+      );
+      plain.dispose();
+      pulled.dispose();
+    }
+  },
+);
