@@ -260,7 +260,7 @@ gpuTest(
       await pulled.fit();
       const [a, b] = [await meanOutput(plain), await meanOutput(pulled)];
       assert(
-        a > 1.2 && b < a - 0.5,
+        Number.isFinite(b) && b < a - 0.5,
         `${method}: mean output ${a} without, ${b} with the extra term`,
       );
       plain.dispose();
