@@ -252,7 +252,7 @@ export const run: StageImpl = async (ctx) => {
     // Model selection on the train rows only.
     const cvRng = new Rng((p.seed * 31 + 5) >>> 0);
     const parts = stratifiedFolds(train, label, folds, cvRng);
-    const accuracy = candidates.map(() => 0);
+    const hits = candidates.map(() => 0);
     for (let q = 0; q < folds; q++) {
       const fitRows = parts.flatMap((rows, j) => j === q ? [] : rows);
       const x = scaled(fitRows);
@@ -263,13 +263,15 @@ export const run: StageImpl = async (ctx) => {
         }, onEpoch);
         try {
           const pred = await predictLinear(gpu, layer, x, D, C, parts[q]);
-          accuracy[i] += correct(parts[q], pred) * parts[q].length / train.length;
+          hits[i] += parts[q].filter((r, k) => label[r] === pred[k]).length;
         } finally {
           layer.dispose();
         }
         done++;
       }
     }
+    // Counts, not sums of fractions: equal accuracies must compare equal for the tie rule.
+    const accuracy = hits.map((h) => h / train.length);
     l2 = chooseL2(candidates, accuracy);
     selection = { folds, l2: [...candidates], accuracy };
   }
