@@ -374,11 +374,15 @@ export const classifierLinear = defineStage({
       .describe("Decoupled (AdamW) weight decay per step, on weights and bias"),
     l2: z.array(z.number().min(0)).min(1).default([0]).describe(
       "L2 penalty λ/2·‖W‖² on the weights (not the bias), added to the mean cross-entropy; " +
-        "several values: the one with the best cross-validated accuracy on the train rows " +
-        "(ties: the largest) is used for the final fit on all train rows",
+        "several values: the one with the best accuracy on held-out train rows (folds, rounds; " +
+        "ties: the largest) is used for the final fit on all train rows",
     ),
     folds: count(5, 2, 100)
-      .describe("Stratified cross-validation folds on the train rows when l2 lists several values"),
+      .describe("Stratified folds of the train rows for choosing l2 when it lists several values"),
+    rounds: count(0, 0, 100).describe(
+      "Folds held out in turn to choose l2: 0 = all (k-fold cross-validation), 1 = a single " +
+        "validation split of 1/folds of the train rows",
+    ),
     standardize: z.boolean().default(true).describe("Z-score features with train statistics"),
     seed,
   }),

@@ -5,10 +5,11 @@
  * confusion matrix (rows = true class, columns = predicted).
  *
  * Features are z-scored with train statistics. With several `l2` values the penalty is chosen the
- * way linear probes usually are: stratified k-fold cross-validation on the train rows only (each
- * fold standardised with its own training part), the best mean validation accuracy wins (ties:
- * the larger λ), and the classifier is then refit on all train rows. Test rows are used only for
- * the final evaluation.
+ * way linear probes usually are, on the train rows only: they are split into k stratified folds;
+ * each of the first `rounds` folds (all k: k-fold cross-validation; 1: a single validation split
+ * of 1/k of the train rows) is held out once, the rest standardised and fitted; the best accuracy
+ * over the held-out rows wins (ties: the larger λ), and the classifier is then refit on all train
+ * rows. Test rows are used only for the final evaluation.
  * @module
  */
 import { parse } from "csv-parse/sync";
@@ -31,8 +32,12 @@ export interface ClassifierMetrics {
   test: number;
   /** The L2 penalty λ the reported classifier was trained with. */
   l2: number;
-  /** The cross-validation that chose λ (absent with a single candidate). */
-  selection?: { folds: number; l2: number[]; accuracy: number[] };
+  /**
+   * How λ was chosen (absent with a single candidate): the train rows split into `folds`
+   * stratified folds, the first `rounds` of them each held out once; `accuracy` per candidate
+   * over the held-out rows.
+   */
+  selection?: { folds: number; rounds: number; l2: number[]; accuracy: number[] };
 }
 
 /** A parsed feature table. */
@@ -235,7 +240,8 @@ export const run: StageImpl = async (ctx) => {
   const fit = { epochs: p.epochs, batch: p.batch, lr: p.lr, weight_decay: p.weight_decay };
   const candidates = p.l2;
   const folds = candidates.length > 1 ? Math.min(p.folds, train.length) : 0;
-  const fits = folds * candidates.length + 1;
+  const rounds = p.rounds === 0 ? folds : Math.min(p.rounds, folds);
+  const fits = rounds * candidates.length + 1;
   let done = 0;
   const onEpoch = (epoch: number) => {
     if (epoch % 10 === 9 || epoch === p.epochs - 1) {
@@ -253,7 +259,9 @@ export const run: StageImpl = async (ctx) => {
     const cvRng = new Rng((p.seed * 31 + 5) >>> 0);
     const parts = stratifiedFolds(train, label, folds, cvRng);
     const hits = candidates.map(() => 0);
-    for (let q = 0; q < folds; q++) {
+    let validated = 0;
+    for (let q = 0; q < rounds; q++) {
+      validated += parts[q].length;
       const fitRows = parts.flatMap((rows, j) => j === q ? [] : rows);
       const x = scaled(fitRows);
       for (let i = 0; i < candidates.length; i++) {
@@ -271,9 +279,9 @@ export const run: StageImpl = async (ctx) => {
       }
     }
     // Counts, not sums of fractions: equal accuracies must compare equal for the tie rule.
-    const accuracy = hits.map((h) => h / train.length);
+    const accuracy = hits.map((h) => h / validated);
     l2 = chooseL2(candidates, accuracy);
-    selection = { folds, l2: [...candidates], accuracy };
+    selection = { folds, rounds, l2: [...candidates], accuracy };
   }
 
   const x = scaled(train);

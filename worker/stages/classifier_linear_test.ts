@@ -53,52 +53,57 @@ function blobs(n: number, seed: number): { x: Float32Array; label: number[] } {
   return { x, label };
 }
 
-gpuTest("trainLinear minimises mean cross-entropy + λ/2·‖W‖², the bias unpenalised", async (gpu) => {
-  const { x, label } = blobs(60, 1);
-  const rows = Array.from({ length: 60 }, (_, i) => i);
-  const l2 = 0.5;
-  const layer = trainLinear(gpu, new Rng(2), x, 3, label, 3, rows, {
-    epochs: 600,
-    batch: 0,
-    lr: 0.05,
-    weight_decay: 0,
-    l2,
-  });
-  const W = await layer.weight.read();
-  const b = await layer.bias!.read();
-  // Stationarity in float64: ∂CE/∂W + λW = 0 and ∂CE/∂b = 0.
-  const gW = new Float64Array(9), gb = new Float64Array(3);
-  for (const r of rows) {
-    const z = [0, 1, 2].map((c) => b[c] + [0, 1, 2].reduce((s, j) => s + x[r * 3 + j] * W[j * 3 + c], 0));
-    const m = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - m));
-    const se = e.reduce((a, v) => a + v, 0);
-    for (let c = 0; c < 3; c++) {
-      const d = (e[c] / se - (c === label[r] ? 1 : 0)) / rows.length;
-      gb[c] += d;
-      for (let j = 0; j < 3; j++) gW[j * 3 + c] += x[r * 3 + j] * d;
+gpuTest(
+  "trainLinear minimises mean cross-entropy + λ/2·‖W‖², the bias unpenalised",
+  async (gpu) => {
+    const { x, label } = blobs(60, 1);
+    const rows = Array.from({ length: 60 }, (_, i) => i);
+    const l2 = 0.5;
+    const layer = trainLinear(gpu, new Rng(2), x, 3, label, 3, rows, {
+      epochs: 600,
+      batch: 0,
+      lr: 0.05,
+      weight_decay: 0,
+      l2,
+    });
+    const W = await layer.weight.read();
+    const b = await layer.bias!.read();
+    // Stationarity in float64: ∂CE/∂W + λW = 0 and ∂CE/∂b = 0.
+    const gW = new Float64Array(9), gb = new Float64Array(3);
+    for (const r of rows) {
+      const z = [0, 1, 2].map((c) =>
+        b[c] + [0, 1, 2].reduce((s, j) => s + x[r * 3 + j] * W[j * 3 + c], 0)
+      );
+      const m = Math.max(...z);
+      const e = z.map((v) => Math.exp(v - m));
+      const se = e.reduce((a, v) => a + v, 0);
+      for (let c = 0; c < 3; c++) {
+        const d = (e[c] / se - (c === label[r] ? 1 : 0)) / rows.length;
+        gb[c] += d;
+        for (let j = 0; j < 3; j++) gW[j * 3 + c] += x[r * 3 + j] * d;
+      }
     }
-  }
-  const wNorm = Math.hypot(...W);
-  assert(wNorm > 0.3, `weights ${wNorm} should not vanish`);
-  for (let i = 0; i < 9; i++) assertAlmostEquals(gW[i] + l2 * W[i], 0, 2e-3 * wNorm);
-  for (let c = 0; c < 3; c++) assertAlmostEquals(gb[c], 0, 2e-3);
-  const pred = await predictLinear(gpu, layer, x, 3, 3, rows);
-  const hits = pred.filter((p, i) => p === label[i]).length;
-  assert(hits >= 40, `train hits ${hits}/60 (chance 20)`);
-  layer.dispose();
+    const wNorm = Math.hypot(...W);
+    assert(wNorm > 0.3, `weights ${wNorm} should not vanish`);
+    for (let i = 0; i < 9; i++) assertAlmostEquals(gW[i] + l2 * W[i], 0, 2e-3 * wNorm);
+    for (let c = 0; c < 3; c++) assertAlmostEquals(gb[c], 0, 2e-3);
+    const pred = await predictLinear(gpu, layer, x, 3, 3, rows);
+    const hits = pred.filter((p, i) => p === label[i]).length;
+    assert(hits >= 40, `train hits ${hits}/60 (chance 20)`);
+    layer.dispose();
 
-  // A larger penalty gives smaller weights.
-  const strong = trainLinear(gpu, new Rng(2), x, 3, label, 3, rows, {
-    epochs: 300,
-    batch: 0,
-    lr: 0.02,
-    weight_decay: 0,
-    l2: 20,
-  });
-  assert(Math.hypot(...await strong.weight.read()) < wNorm / 4);
-  strong.dispose();
-});
+    // A larger penalty gives smaller weights.
+    const strong = trainLinear(gpu, new Rng(2), x, 3, label, 3, rows, {
+      epochs: 300,
+      batch: 0,
+      lr: 0.02,
+      weight_decay: 0,
+      l2: 20,
+    });
+    assert(Math.hypot(...await strong.weight.read()) < wNorm / 4);
+    strong.dispose();
+  },
+);
 
 /** Runs `classifier.linear` on a feature table built from `x`, `split` and `label`. */
 async function runStage(
@@ -126,27 +131,53 @@ async function runStage(
   return JSON.parse(new TextDecoder().decode(out.metrics));
 }
 
-gpuTest("classifier.linear chooses l2 by cross-validation on the train rows only", async (gpu) => {
-  const { x, label } = blobs(48, 4);
-  const split = label.map((_, i) => i < 36 ? "train" : "test");
-  const params = { l2: [3, 0.01], folds: 3, epochs: 60, batch: 0, lr: 0.05, weight_decay: 0 };
-  const a = await runStage(gpu, x, split, label, params);
-  // The test rows scrambled: the selection (and its accuracies) must not move.
-  const scrambled = x.slice();
-  for (let i = 36 * 3; i < scrambled.length; i++) scrambled[i] = 50 * Math.sin(i);
-  const b = await runStage(gpu, scrambled, split, label, params);
-  assert(a.selection !== undefined);
-  assertEquals(a.selection.folds, 3);
-  assertEquals(a.selection.l2, [3, 0.01]);
-  assertEquals(b.selection, a.selection);
-  assertEquals(b.l2, a.l2);
-  assertEquals(a.l2, chooseL2(a.selection.l2, a.selection.accuracy));
-  assertEquals(a.train_accuracy, b.train_accuracy);
-  assertEquals([a.train, a.test, a.features], [36, 12, 3]);
-  assert(a.accuracy > 0.6, `test accuracy ${a.accuracy}`);
+gpuTest(
+  "classifier.linear chooses l2 on held-out train rows only (k-fold or one split)",
+  async (gpu) => {
+    const { x, label } = blobs(48, 4);
+    const split = label.map((_, i) => i < 36 ? "train" : "test");
+    const params = { l2: [3, 0.01], folds: 3, epochs: 60, batch: 0, lr: 0.05, weight_decay: 0 };
+    const a = await runStage(gpu, x, split, label, params);
+    // The test rows scrambled: the selection (and its accuracies) must not move.
+    const scrambled = x.slice();
+    for (let i = 36 * 3; i < scrambled.length; i++) scrambled[i] = 50 * Math.sin(i);
+    const b = await runStage(gpu, scrambled, split, label, params);
+    assert(a.selection !== undefined);
+    assertEquals([a.selection.folds, a.selection.rounds], [3, 3]);
+    assertEquals(a.selection.l2, [3, 0.01]);
+    // every train row held out once
+    for (const acc of a.selection.accuracy) {
+      assertAlmostEquals(
+        acc * 36,
+        Math.round(acc * 36),
+        1e-9,
+      );
+    }
+    assertEquals(b.selection, a.selection);
+    assertEquals(b.l2, a.l2);
+    assertEquals(a.l2, chooseL2(a.selection.l2, a.selection.accuracy));
+    assertEquals(a.train_accuracy, b.train_accuracy);
+    assertEquals([a.train, a.test, a.features], [36, 12, 3]);
+    assert(a.accuracy > 0.6, `test accuracy ${a.accuracy}`);
 
-  // One candidate: no cross-validation.
-  const single = await runStage(gpu, x, split, label, { ...params, l2: [0.01] });
-  assertEquals(single.selection, undefined);
-  assertEquals(single.l2, 0.01);
-});
+    // rounds = 1: a single validation split (one fold of 12 rows), still blind to the test rows.
+    const one = await runStage(gpu, x, split, label, { ...params, rounds: 1 });
+    const oneScrambled = await runStage(gpu, scrambled, split, label, { ...params, rounds: 1 });
+    assert(one.selection !== undefined);
+    assertEquals([one.selection.folds, one.selection.rounds], [3, 1]);
+    for (const acc of one.selection.accuracy) {
+      assertAlmostEquals(
+        acc * 12,
+        Math.round(acc * 12),
+        1e-9,
+      );
+    }
+    assertEquals(oneScrambled.selection, one.selection);
+    assertEquals(oneScrambled.l2, one.l2);
+
+    // One candidate: no cross-validation.
+    const single = await runStage(gpu, x, split, label, { ...params, l2: [0.01] });
+    assertEquals(single.selection, undefined);
+    assertEquals(single.l2, 0.01);
+  },
+);
