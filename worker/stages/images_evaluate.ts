@@ -2,8 +2,9 @@
  * `images.evaluate@1`: k outputs per fixed test input (cGML by Eq. 4 with or without ρ, or with
  * T = 0 steps, i.e. no latent moves; L1 and CE repeat their single output), scored against the
  * clean test images on the scored region: PSNR (mean squared error over all k draws, and the best
- * draw per input) and SSIM (Gaussian window, averaged over the region); for completion the
- * box-mode statistics of Fig. 5; a PNG grid of input, ground truth and samples.
+ * draw per input) and SSIM (Gaussian window, averaged over the region); completions are
+ * composited first (outputs under the mask, the input's visible pixels elsewhere); for
+ * completion the box-mode statistics of Fig. 5; a PNG grid of input, ground truth and samples.
  * @module
  */
 import type { imagesEvaluate, StageParams } from "../../pipelines/mod.ts";
@@ -135,7 +136,11 @@ export const run: StageImpl = async (ctx) => {
     });
     ctx.progress({ unit: "inputs", done: m, total: m });
     const lightness = task.kind === "colorization" ? repeatEach(test.inputs, m, k) : null;
-    const predicted = toRgb(task, out, lightness);
+    const predicted = toRgb(
+      task,
+      task.kind === "completion" ? composite(out, test, k, cells) : out,
+      lightness,
+    );
     const truth = task.kind === "completion" ? toRgb(task, test.targets, null) : new Float32Array(
       test.rows.flatMap((r) => [...set.pixels.subarray(r * cells * 3, (r + 1) * cells * 3)]),
     );
@@ -223,6 +228,22 @@ export const run: StageImpl = async (ctx) => {
     model.model.dispose();
   }
 };
+
+/**
+ * Completed images ([m·k, H·W]): the outputs under the mask, the input's visible pixels
+ * elsewhere (the loss only constrains the masked pixels when `region_weight` is 0).
+ */
+function composite(out: Float32Array, test: ImagePairs, k: number, cells: number): Float32Array {
+  const done = new Float32Array(out.length);
+  for (let r = 0; r < out.length / cells; r++) {
+    const i = Math.floor(r / k);
+    for (let c = 0; c < cells; c++) {
+      const masked = test.region[i * cells + c] !== 0;
+      done[r * cells + c] = masked ? out[r * cells + c] : test.inputs[(i * cells + c) * 2];
+    }
+  }
+  return done;
+}
 
 /** Completion inputs as RGB: visible pixels grey, masked pixels dark blue. */
 function maskedInputs(test: ImagePairs, cells: number): Float32Array {
