@@ -46,6 +46,11 @@ Deno.test({
           assert(Number.isFinite(r.psnr) && r.ssim <= 1);
         }
       }
+      for (const r of [...Object.values(results.l1), ...Object.values(results.ce)]) {
+        assert(Math.abs(r.psnr_best - r.psnr) < 1e-9, "one output per input: best of k = mean");
+      }
+      const cgml = results.cgml["p0.3"];
+      assert(cgml.psnr_best >= cgml.psnr - 1e-9, "the best draw is no worse than all draws");
       const m = JSON.parse(text(await run.artifact("eval_cgml_p03", "metrics"))) as ImageMetrics;
       assertEquals([m.model, m.task, m.condition, m.draws, m.inputs], [
         "cgml",

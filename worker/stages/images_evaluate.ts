@@ -1,8 +1,8 @@
 /**
  * `images.evaluate@1`: k outputs per fixed test input (cGML by Eq. 4 with or without ρ, or with
  * T = 0 steps, i.e. no latent moves; L1 and CE repeat their single output), scored against the
- * clean test images on the scored region: PSNR (mean squared error over all k draws, and the best
- * draw per input) and SSIM (Gaussian window, averaged over the region); completions are
+ * clean test images on the scored region: PSNR (squared error pooled over the region's pixels of
+ * all k draws, or of the best draw of each input) and SSIM (Gaussian window, averaged over the region); completions are
  * composited first (outputs under the mask, the input's visible pixels elsewhere); for
  * completion the box-mode statistics of Fig. 5; a PNG grid of input, ground truth and samples.
  * @module
@@ -148,20 +148,24 @@ export const run: StageImpl = async (ctx) => {
     const regionK = repeatEach(test.region, m, k);
     const regionRgb = new Float32Array(regionK.length * 3);
     regionK.forEach((v, i) => regionRgb.fill(v, i * 3, i * 3 + 3));
-    let best = 0;
+    let bestSe = 0, bestCount = 0;
     for (let i = 0; i < m; i++) {
-      let lowest = Infinity;
+      let lowest = Infinity, n = 0;
       for (let j = 0; j < k; j++) {
         const at = (i * k + j) * cells * 3;
-        let se = 0, n = 0;
+        let se = 0;
+        n = 0;
         for (let c = 0; c < cells * 3; c++) {
           if (regionRgb[at + c] === 0) continue;
           se += (predicted[at + c] - truthK[at + c]) ** 2;
           n++;
         }
-        if (n > 0) lowest = Math.min(lowest, se / n);
+        lowest = Math.min(lowest, se);
       }
-      if (lowest < Infinity) best += lowest / m;
+      if (n > 0) {
+        bestSe += lowest;
+        bestCount += n;
+      }
     }
     let spread = 0, counted = 0;
     const channels = test.outChannels;
@@ -190,7 +194,7 @@ export const run: StageImpl = async (ctx) => {
       task: task.kind,
       condition: task.kind === "completion" ? `p${task.box_rate}` : "colour",
       psnr: psnr(predicted, truthK, { mask: regionRgb }),
-      psnr_best: -10 * Math.log10(Math.max(best, 1e-12)),
+      psnr_best: -10 * Math.log10(Math.max(bestSe / Math.max(bestCount, 1), 1e-12)),
       ssim: ssim(predicted, truthK, {
         count: m * k,
         height: set.height,
