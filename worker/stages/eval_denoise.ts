@@ -7,10 +7,9 @@
  * @module
  */
 import type { evalDenoise, StageParams } from "../../pipelines/mod.ts";
-import { Rng } from "../gpu/mod.ts";
 import { encodeJson, pack } from "./artifacts.ts";
 import { INPUT_CHANNELS, readCorrupted } from "./corrupt.ts";
-import { decodeMapModel, denoise, gatherRows } from "./map_model.ts";
+import { decodeMapModel, evaluationDraws, gatherRows } from "./map_model.ts";
 import { readMapSet, splitRows } from "./spectral_maps.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 
@@ -79,14 +78,7 @@ export const run: StageImpl = async (ctx) => {
     const cells = maps.valid.length;
     const k = p.k;
     const m = test.rows.length;
-    ctx.progress({ unit: "inputs", done: 0, total: m });
-    const out = await denoise(model, test.inputs, {
-      draws: k,
-      rng: new Rng((p.seed * 131 + 5) >>> 0),
-      steps: p.steps,
-      momentum: p.momentum,
-    });
-    ctx.progress({ unit: "inputs", done: m, total: m });
+    const out = await evaluationDraws(ctx, model, test.inputs, m, p);
     const clean = gatherRows(maps.values, cells, test.rows);
     let lo = Infinity, hi = -Infinity;
     for (let i = 0; i < m; i++) {

@@ -17,7 +17,6 @@ import {
   unitToLab,
 } from "../data/mod.ts";
 import { type BoxModeStats, boxModeStats, psnr, ssim } from "../eval/mod.ts";
-import { Rng } from "../gpu/mod.ts";
 import { encodePng } from "../spectral/mod.ts";
 import { encodeJson } from "./artifacts.ts";
 import {
@@ -27,7 +26,7 @@ import {
   type ImagePairs,
   type ImageTask,
 } from "./image_artifacts.ts";
-import { decodeMapModel, denoise } from "./map_model.ts";
+import { decodeMapModel, evaluationDraws } from "./map_model.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 
 /** The `image-metrics` artifact. */
@@ -127,14 +126,7 @@ export const run: StageImpl = async (ctx) => {
     const k = p.k;
     const m = test.rows.length;
     const cells = set.height * set.width;
-    ctx.progress({ unit: "inputs", done: 0, total: m });
-    const out = await denoise(model, test.inputs, {
-      draws: k,
-      rng: new Rng((p.seed * 131 + 5) >>> 0),
-      steps: p.steps,
-      momentum: p.momentum,
-    });
-    ctx.progress({ unit: "inputs", done: m, total: m });
+    const out = await evaluationDraws(ctx, model, test.inputs, m, p);
     const lightness = task.kind === "colorization" ? repeatEach(test.inputs, m, k) : null;
     const predicted = toRgb(
       task,

@@ -5,9 +5,10 @@
  * @module
  */
 import { type CgmlConfig, CgmlModel, makeConfig, predict } from "../cgml/mod.ts";
-import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
+import { type Gpu, Rng, type Tensor } from "../gpu/mod.ts";
 import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint, ops, Tape } from "../nn/mod.ts";
 import { INPUT_CHANNELS } from "./corrupt.ts";
+import type { StageContext } from "./types.ts";
 
 /** The four denoisers. */
 export type MapModelKind = "cgml" | "l1" | "cvae" | "ce";
@@ -328,5 +329,27 @@ export function gatherRows(
 ): Float32Array {
   const out = new Float32Array(rows.length * cells);
   rows.forEach((r, i) => out.set(values.subarray(r * cells, (r + 1) * cells), i * cells));
+  return out;
+}
+
+/**
+ * The k draws of an evaluation stage for `count` inputs, reported as input progress; z₀ comes
+ * from an RNG seeded by the stage's `seed`, so every model of a pipeline sees the same draws.
+ */
+export async function evaluationDraws(
+  ctx: Pick<StageContext, "progress">,
+  m: MapModel,
+  inputs: Float32Array,
+  count: number,
+  p: { k: number; seed: number; steps: number; momentum: boolean },
+): Promise<Float32Array> {
+  ctx.progress({ unit: "inputs", done: 0, total: count });
+  const out = await denoise(m, inputs, {
+    draws: p.k,
+    rng: new Rng((p.seed * 131 + 5) >>> 0),
+    steps: p.steps,
+    momentum: p.momentum,
+  });
+  ctx.progress({ unit: "inputs", done: count, total: count });
   return out;
 }
