@@ -89,17 +89,15 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
         });
         const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
+        let results: Uint8Array | undefined;
         for (const [name, ref] of Object.entries(plan.outputs)) {
-          const file = join(out, EXTENSIONS[name] ?? name);
-          await Deno.writeFile(file, await run.artifact(ref.stage, ref.output));
+          const bytes = await run.artifact(ref.stage, ref.output);
+          await Deno.writeFile(join(out, EXTENSIONS[name] ?? name), bytes);
+          if (name === "results") results = bytes;
         }
         await Deno.writeTextFile(join(out, "run.lock.json"), JSON.stringify(run.record, null, 2));
-        if (plan.outputs.results !== undefined) {
-          const ref = plan.outputs.results;
-          const results = JSON.parse(
-            new TextDecoder().decode(await run.artifact(ref.stage, ref.output)),
-          ) as Results;
-          ctx.io.stdout(formatResults(results));
+        if (results !== undefined) {
+          ctx.io.stdout(formatResults(JSON.parse(new TextDecoder().decode(results))));
         }
         const hits = run.decisions.filter((d) => d.action === "HIT").length;
         ctx.io.stdout(

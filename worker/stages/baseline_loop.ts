@@ -30,19 +30,14 @@ import {
 } from "../nn/mod.ts";
 import { encodeJson } from "./artifacts.ts";
 import type { EpochPoint, LossCurves } from "./curves.ts";
-import { channelsOf, encodeMapModel, type MapTarget } from "./map_model.ts";
+import { type BackboneParams, channelsOf, encodeMapModel, type MapTarget } from "./map_model.ts";
 import type { PairSource } from "./pair_training.ts";
 import { fileExists, type StageContext } from "./types.ts";
 
 /** Settings of {@link trainBaselineLoop}. */
-export interface BaselineLoopParams {
+export interface BaselineLoopParams
+  extends Pick<BackboneParams, "width" | "depth" | "epochs" | "batch" | "lr" | "seed"> {
   model: "cvae" | "ce";
-  width: number;
-  depth: number;
-  epochs: number;
-  batch: number;
-  lr: number;
-  seed: number;
   kl_weight: number;
   adv_weight: number;
   target: MapTarget;

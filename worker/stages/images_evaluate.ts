@@ -26,7 +26,7 @@ import {
   type ImagePairs,
   type ImageTask,
 } from "./image_artifacts.ts";
-import { decodeMapModel, evaluationDraws } from "./map_model.ts";
+import { decodeMapModel, evaluationDraws, gatherRows } from "./map_model.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 
 /** The `image-metrics` artifact. */
@@ -133,9 +133,9 @@ export const run: StageImpl = async (ctx) => {
       task.kind === "completion" ? composite(out, test, k, cells) : out,
       lightness,
     );
-    const truth = task.kind === "completion" ? toRgb(task, test.targets, null) : new Float32Array(
-      test.rows.flatMap((r) => [...set.pixels.subarray(r * cells * 3, (r + 1) * cells * 3)]),
-    );
+    const truth = task.kind === "completion"
+      ? toRgb(task, test.targets, null)
+      : gatherRows(set.pixels, cells * 3, test.rows);
     const truthK = repeatEach(truth, m, k);
     const regionK = repeatEach(test.region, m, k);
     const regionRgb = new Float32Array(regionK.length * 3);

@@ -6,8 +6,9 @@
  */
 import { type CgmlConfig, CgmlModel, makeConfig, predict } from "../cgml/mod.ts";
 import { type Gpu, Rng, type Tensor } from "../gpu/mod.ts";
-import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint, ops, Tape } from "../nn/mod.ts";
+import { ops, Tape } from "../nn/mod.ts";
 import { INPUT_CHANNELS } from "./corrupt.ts";
+import { decodeModelArtifact, encodeModelArtifact } from "./model_artifact.ts";
 import type { StageContext } from "./types.ts";
 
 /** The four denoisers. */
@@ -93,7 +94,7 @@ export function encodeMapModel(
   target: MapTarget,
 ): Promise<Uint8Array> {
   const meta: MapModelMeta = { kind, config: model.config, target };
-  return encodeCheckpoint(model.gpu, model.state(), { [META_KEY]: JSON.stringify(meta) });
+  return encodeModelArtifact(model, META_KEY, meta);
 }
 
 /** A loaded denoiser. */
@@ -105,11 +106,7 @@ export interface MapModel {
 
 /** Loads a `map-model` artifact onto the device. */
 export function decodeMapModel(gpu: Gpu, bytes: Uint8Array): MapModel {
-  const raw = decodeSafetensors(bytes).metadata[META_KEY];
-  if (raw === undefined) throw new Error(`Cannot load the map model: no "${META_KEY}" metadata`);
-  const meta = JSON.parse(raw) as MapModelMeta;
-  const model = new CgmlModel(gpu, meta.config);
-  decodeCheckpoint(bytes, model.state());
+  const { model, meta } = decodeModelArtifact<MapModelMeta>(gpu, bytes, META_KEY, "map model");
   return { kind: meta.kind, model, target: meta.target ?? "clean" };
 }
 

@@ -14,8 +14,8 @@ import {
 } from "../cgml/mod.ts";
 import { PLUS_MINUS, sampleToy } from "../data/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
-import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint } from "../nn/mod.ts";
 import { encodeJson } from "./artifacts.ts";
+import { decodeModelArtifact, encodeModelArtifact } from "./model_artifact.ts";
 import { fitTrainer } from "./pair_training.ts";
 import { dataFromJson, readToyData } from "./toy_data.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
@@ -36,11 +36,7 @@ export interface ToyModel {
 
 /** Loads a `toy-model` artifact onto the device. */
 export function decodeToyModel(gpu: Gpu, bytes: Uint8Array): ToyModel {
-  const raw = decodeSafetensors(bytes).metadata[META_KEY];
-  if (raw === undefined) throw new Error(`Cannot load the toy model: no "${META_KEY}" metadata`);
-  const meta = JSON.parse(raw) as ToyModelMeta;
-  const model = new CgmlModel(gpu, meta.config);
-  decodeCheckpoint(bytes, model.state());
+  const { model, meta } = decodeModelArtifact<ToyModelMeta>(gpu, bytes, META_KEY, "toy model");
   return { model, trainSeconds: meta.trainSeconds };
 }
 
@@ -85,9 +81,7 @@ export const run: StageImpl = async (ctx) => {
     const curves = await fitTrainer(ctx, trainer, p.model);
     const meta: ToyModelMeta = { config, trainSeconds: trainer.trainSeconds };
     return {
-      model: await encodeCheckpoint(gpu, trainer.model.state(), {
-        [META_KEY]: JSON.stringify(meta),
-      }),
+      model: await encodeModelArtifact(trainer.model, META_KEY, meta),
       curves: encodeJson(curves),
     };
   } finally {
