@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
-import { tinyPipeline, TOKENS, withApp } from "./testing.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
+import { tinyPipeline, TOKENS, withApp } from "./_testing.ts";
 
 const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: "POST",

@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { exampleOf, renderApiDocs } from "./docs.ts";
-import { withApp } from "./testing.ts";
+import { withApp } from "./_testing.ts";
 
 Deno.test("/docs renders every route with parameters, bodies, responses and schemas, offline", async () => {
   await withApp(async (f) => {

@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { REJECTED_PREFIX } from "../pipelines/mod.ts";
-import { tinyPipeline, TOKENS, withApp } from "./testing.ts";
+import { tinyPipeline, TOKENS, withApp } from "./_testing.ts";
 
 /** A MinIO webhook body for one object-created record (key escaped like url.QueryEscape). */
 function minioEvent(

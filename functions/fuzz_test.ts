@@ -1,5 +1,5 @@
-import { assert } from "../infra/testing/assert.ts";
-import { tinyPipeline, TOKENS, withApp } from "./testing.ts";
+import { assert } from "../testing/assert.ts";
+import { tinyPipeline, TOKENS, withApp } from "./_testing.ts";
 
 /** mulberry32: a small seeded generator, so a failure replays. */
 function rng(seed: number): () => number {

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { MinioStore, Queue } from "../infra/mod.ts";
 import { startS3Emulator } from "../infra/testing/s3_emulator.ts";
 import { createApp } from "./app.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./testing/assert.ts";
+import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
 const TOKEN_A = "a".repeat(16);

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertNotEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals, assertNotEquals } from "../testing/assert.ts";
 import {
   cacheKey,
   type CacheReader,

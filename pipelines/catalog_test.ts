@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./catalog.ts";
 import { IDENTIFIER } from "./schema.ts";
 

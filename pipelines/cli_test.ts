@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { type CliIo, type Command, COMMANDS, EXIT_USAGE, main, parseArgs } from "./cli.ts";
 
 function fakeIo(files: Record<string, string>) {

@@ -1,4 +1,4 @@
-import { assertEquals, assertNotEquals } from "../infra/testing/assert.ts";
+import { assertEquals, assertNotEquals } from "../testing/assert.ts";
 import { fingerprintPath } from "./fingerprint.ts";
 
 Deno.test("fingerprintPath changes when a file under the folder is added or resized", async () => {

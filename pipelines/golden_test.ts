@@ -3,7 +3,7 @@
  * errors are compared with `testdata/<name>.golden`. Run with `UPDATE_GOLDEN=1` to rewrite them.
  */
 
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { formatDiagnostics } from "./diagnostics.ts";
 import { compilePipeline } from "./plan.ts";
 

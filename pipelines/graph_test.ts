@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../infra/testing/assert.ts";
+import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { findCycles, topologicalOrder } from "./graph.ts";
 
 const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges));

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { paramSpecErrors, paramValueError, resolveParams } from "./params.ts";
 import type { ParamSpec } from "./schema.ts";
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { formatDiagnostics } from "./diagnostics.ts";
 import { compilePipeline } from "./plan.ts";
 

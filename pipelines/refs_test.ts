@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { refText, scanRefs, wholeRef } from "./refs.ts";
 
 Deno.test("scanRefs finds params and stage outputs with their offsets", () => {

@@ -1,4 +1,4 @@
-import { assertEquals } from "../infra/testing/assert.ts";
+import { assertEquals } from "../testing/assert.ts";
 import { closest, didYouMean, editDistance } from "./suggest.ts";
 
 Deno.test("editDistance counts insertions, deletions, substitutions and transpositions", () => {

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { DEFAULT_LIMITS, loadYaml } from "./yaml.ts";
 
 Deno.test("loadYaml returns plain values and locates paths", () => {

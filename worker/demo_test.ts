@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../infra/testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import { formatJobProgress, paramsFromSets, runDemo } from "./demo.ts";
 
 const TINY = [

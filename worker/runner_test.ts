@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "../infra/testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { FsStore } from "../infra/mod.ts";
 import { compilePipeline, type Plan } from "../pipelines/mod.ts";
 import { runPlan, type RunProgress } from "./runner.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { parseRunnerArgs } from "./main.ts";
 
 Deno.test("the MinIO runner parses --port, --dir and --webhook", () => {

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { minioTest } from "../testing/minio.ts";
 import { MinioStore } from "../store/minio_store.ts";
 import { startMinio, WEBHOOK_ARN } from "./server.ts";

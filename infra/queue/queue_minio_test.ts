@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { minioTest } from "../testing/minio.ts";
 import { MinioStore } from "../store/minio_store.ts";
 import { exactlyOnceViolations, runExactlyOnceScenario } from "./exactly_once.ts";

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { loseResponses } from "../testing/faulty_store.ts";
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
+import { loseResponses } from "../store/_testing.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { CorruptRecordError, LeaseLostError } from "./errors.ts";
 import { Queue, type QueueOptions } from "./queue.ts";

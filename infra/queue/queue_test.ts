@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { ignoreConditions } from "../testing/faulty_store.ts";
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
+import { ignoreConditions } from "../store/_testing.ts";
 import { startS3Emulator } from "../testing/s3_emulator.ts";
 import { FsStore } from "../store/fs_store.ts";
 import { MinioStore } from "../store/minio_store.ts";

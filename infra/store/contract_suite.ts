@@ -5,7 +5,7 @@
  * @module
  */
 
-import { assert, assertEquals, assertNotEquals, assertRejects } from "../testing/assert.ts";
+import { assert, assertEquals, assertNotEquals, assertRejects } from "../../testing/assert.ts";
 import { InvalidKeyError, NotFoundError, PreconditionFailedError } from "./errors.ts";
 import type { ObjectStore } from "./types.ts";
 

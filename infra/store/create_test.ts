@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { assertEquals, assertRejects } from "../../testing/assert.ts";
 import { createStore } from "./create.ts";
 import { StoreError } from "./errors.ts";
 import { FsStore } from "./fs_store.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { runStoreContract } from "./contract_suite.ts";
 import { InvalidKeyError, StoreError } from "./errors.ts";
 import { FsStore } from "./fs_store.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { InvalidKeyError } from "./errors.ts";
 import { compareKeys, validateKey, validatePrefix } from "./keys.ts";
 

@@ -1,4 +1,4 @@
-import { assertRejects } from "../testing/assert.ts";
+import { assertRejects } from "../../testing/assert.ts";
 import { minioTest } from "../testing/minio.ts";
 import { startS3Emulator } from "../testing/s3_emulator.ts";
 import { freePort } from "../minio/server.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { DEFAULT_CONFIG, makeConfig, PERSISTENT_PRESET } from "./config.ts";
 
 Deno.test("the defaults are the toy reference's Fig. 3 setting", () => {

@@ -1,7 +1,7 @@
-import { assertAllClose, assertThrows } from "../../infra/testing/assert.ts";
+import { assertAllClose, assertThrows } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { Tape } from "../nn/mod.ts";
 import {
   fusedLayout,

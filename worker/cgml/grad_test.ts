@@ -1,8 +1,8 @@
-import { assert, assertAllClose } from "../../infra/testing/assert.ts";
+import { assert, assertAllClose } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
 import { fill } from "../gpu/kernels/mod.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { ops, Tape } from "../nn/mod.ts";
 import { type CgmlConfig, makeConfig } from "./config.ts";
 import { FusedMlp, fusedMlpRef } from "./fused_mlp.ts";

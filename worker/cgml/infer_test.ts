@@ -1,6 +1,6 @@
-import { assert, assertAllClose, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { makeConfig } from "./config.ts";
 import { predict, predictNamed } from "./infer.ts";
 import { CgmlModel } from "./model.ts";

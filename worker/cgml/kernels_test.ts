@@ -1,6 +1,6 @@
-import { assertAllClose, assertThrows } from "../../infra/testing/assert.ts";
+import { assertAllClose, assertThrows } from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
-import { AWKWARD_SIZES, gpuTest } from "../gpu/testing.ts";
+import { AWKWARD_SIZES, gpuTest } from "../gpu/_testing.ts";
 import {
   accumulate,
   gatherRows,

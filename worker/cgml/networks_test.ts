@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { ops, Tape } from "../nn/mod.ts";
 import { type CgmlConfigInput, makeConfig } from "./config.ts";
 import { CgmlModel } from "./model.ts";

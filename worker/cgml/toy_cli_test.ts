@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { parseToyArgs, progressLine } from "./toy_cli.ts";
 
 Deno.test("parseToyArgs reads the four options in both spellings", () => {

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { threeModesCsv } from "../data/testdata/make_three_modes.ts";
 import { runToyExperiment } from "./toy.ts";
 

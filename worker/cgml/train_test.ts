@@ -1,6 +1,6 @@
-import { assert, assertAllClose, assertEquals, assertRejects } from "../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { PLUS_MINUS, sampleToy, THREE_BRANCHES } from "../data/toy.ts";
 import { type CgmlConfigInput, makeConfig, PERSISTENT_PRESET } from "./config.ts";
 import {

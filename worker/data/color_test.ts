@@ -1,4 +1,4 @@
-import { assert, assertAllClose, assertThrows } from "../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertThrows } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import {
   D65_WHITE,

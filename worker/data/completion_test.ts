@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import {
   boxRegion,

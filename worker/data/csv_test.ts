@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { CsvDataError, formatMultimodalCsv, parseMultimodalCsv } from "./csv.ts";
 import { threeModesCsv } from "./testdata/make_three_modes.ts";
 

@@ -4,7 +4,7 @@ import {
   assertEquals,
   assertRejects,
   assertThrows,
-} from "../../infra/testing/assert.ts";
+} from "../../testing/assert.ts";
 import { encode as encodePng } from "fast-png";
 import { encode as encodeJpeg } from "jpeg-js";
 import { Rng } from "../gpu/mod.ts";

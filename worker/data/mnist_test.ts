@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "../../infra/testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { imageAt, imageRows } from "./image_set.ts";
 import { loadMnist } from "./mnist.ts";
 

@@ -1,4 +1,4 @@
-import { assert, assertAllClose, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
 import { PLUS_MINUS, sampleToy, THREE_BRANCHES, toyGrid, toyTruth } from "./toy.ts";
 

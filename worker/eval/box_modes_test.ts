@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals } from "../../infra/testing/assert.ts";
+import { assertAlmostEquals, assertEquals } from "../../testing/assert.ts";
 import { boxMean, boxModeStats } from "./box_modes.ts";
 
 const H = 8, W = 8;

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { PLUS_MINUS, toyGrid, toyTruth } from "../data/toy.ts";
 import { multimodalFigure, multimodalFigureSpec } from "./figure.ts";
 import { evaluateMultimodal } from "./multimodal.ts";

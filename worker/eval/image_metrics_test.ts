@@ -3,7 +3,7 @@ import {
   assertAlmostEquals,
   assertEquals,
   assertThrows,
-} from "../../infra/testing/assert.ts";
+} from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
 import { type ImageShape, psnr, ssim } from "./image_metrics.ts";
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { parseMultimodalCsv } from "../data/csv.ts";
 import { Rng } from "../gpu/rng.ts";
 import { PLUS_MINUS, sampleToy } from "../data/toy.ts";

@@ -3,7 +3,7 @@ import {
   assertAlmostEquals,
   assertEquals,
   assertThrows,
-} from "../../infra/testing/assert.ts";
+} from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
 import type { MultimodalData } from "../data/multimodal.ts";
 import { PLUS_MINUS, THREE_BRANCHES, toyGrid, type ToyProblem, toyTruth } from "../data/toy.ts";

@@ -4,11 +4,11 @@ import {
   assertEquals,
   assertRejects,
   assertThrows,
-} from "../../infra/testing/assert.ts";
+} from "../../testing/assert.ts";
 import { GpuError } from "./device.ts";
 import { params } from "./params.ts";
 import { sizeClass } from "./pool.ts";
-import { gpuTest } from "./testing.ts";
+import { gpuTest } from "./_testing.ts";
 import type { Tensor } from "./tensor.ts";
 
 const ADD_WGSL = `

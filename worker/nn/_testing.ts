@@ -5,7 +5,7 @@
 import type { Gpu } from "../gpu/device.ts";
 import { Rng } from "../gpu/rng.ts";
 import type { Tensor } from "../gpu/tensor.ts";
-import { assertAllClose } from "../../infra/testing/assert.ts";
+import { assertAllClose } from "../../testing/assert.ts";
 import { Tape } from "./tape.ts";
 
 /** One input of a gradient check. */

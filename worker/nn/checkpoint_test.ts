@@ -3,10 +3,10 @@ import {
   assertEquals,
   assertRejects,
   assertThrows,
-} from "../../infra/testing/assert.ts";
+} from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import type { Tensor } from "../gpu/tensor.ts";
 import {
   CheckpointError,

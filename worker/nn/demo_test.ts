@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { runDemo, syntheticImages } from "./demo.ts";
 
 Deno.test("synthetic images are deterministic and not blank", () => {

@@ -1,7 +1,7 @@
-import { assertAllClose, assertEquals, assertNotEquals } from "../../infra/testing/assert.ts";
+import { assertAllClose, assertEquals, assertNotEquals } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { checkModule, layerRef } from "./_ref.ts";
 import { Activation, Conv2d, ConvTranspose2d, Linear, Scale } from "./layers.ts";
 import type { Layer } from "./module.ts";

@@ -1,7 +1,7 @@
-import { assertAllClose, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assertAllClose, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { adamStepRef, sgdStepRef } from "../gpu/kernels/optim_ref.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { Adam, Sgd } from "./optim.ts";
 import { mul } from "./ops/elementwise.ts";
 import { sum } from "./ops/reduce.ts";

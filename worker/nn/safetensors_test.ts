@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from "./safetensors.ts";
 
 function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), headerLen?: number) {

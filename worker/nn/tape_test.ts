@@ -1,5 +1,5 @@
-import { assert, assertAllClose, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { assert, assertAllClose, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { add, mul, scale, tanh } from "./ops/elementwise.ts";
 import { sum } from "./ops/reduce.ts";
 import { Tape } from "./tape.ts";

@@ -1,7 +1,7 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import type { Tensor } from "../gpu/tensor.ts";
 import { LossMeter } from "./metrics.ts";
 import { Adam } from "./optim.ts";

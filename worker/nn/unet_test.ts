@@ -1,6 +1,6 @@
-import { assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { Rng } from "../gpu/rng.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { checkModule, decoderRef, encoderRef } from "./_ref.ts";
 import { Module } from "./module.ts";
 import { Tape } from "./tape.ts";

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../infra/testing/assert.ts";
+import { assertEquals } from "../../testing/assert.ts";
 import type { NotificationConfig } from "minio";
 import { WEBHOOK_ARN } from "../../infra/mod.ts";
 import { ensureInboxNotification, INBOX_NOTIFICATION_ID } from "./bucket.ts";

@@ -6,7 +6,7 @@
  * right after its commit — and none may be lost.
  */
 
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { minioTest } from "../../infra/testing/minio.ts";
 import { FsStore, MinioStore, type ObjectStore, Queue } from "../../infra/mod.ts";
 import { prepareJob } from "../../pipelines/mod.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { FsStore, Queue } from "../../infra/mod.ts";
 import { prepareJob } from "../../pipelines/mod.ts";
 import type { StageImpl } from "../stages/types.ts";

@@ -1,11 +1,11 @@
-import { assert, assertAlmostEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAlmostEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { shCount } from "./indexing.ts";
 import { dhGrid, gridDirections, oversampledBandwidth, shForward, shInverse } from "./dh.ts";
 import { extentFromMesh, extentFromPoints } from "./extent.ts";
 import { shInvariants } from "./invariants.ts";
 import { cubeMesh, spherePoints } from "./synthetic.ts";
-import { randomRotation, transformPoints } from "./testing.ts";
+import { randomRotation, transformPoints } from "./_testing.ts";
 
 Deno.test("DH weights: Σw = 2, Σ w P_l(cos θ) = 0 for 0 < l < 2B, known values", () => {
   for (const b of [2, 8, 16, 32]) {

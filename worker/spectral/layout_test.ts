@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { shCount, zernikeCount } from "./indexing.ts";
 import {

@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assertAlmostEquals, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { chamferDistance } from "./metrics.ts";
 import { emptyGrid, voxelIou } from "./voxel.ts";

@@ -1,6 +1,6 @@
-import { assert, assertAllClose, assertEquals, assertRejects } from "../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { decode } from "fast-png";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { main, parseArgs } from "./cli.ts";
 import { shCount, zernikeCount } from "./indexing.ts";
 import { parseShape } from "./io/read.ts";

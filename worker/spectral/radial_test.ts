@@ -1,7 +1,7 @@
-import { assert, assertAlmostEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAlmostEquals } from "../../testing/assert.ts";
 import { radialCount, radialIndex, radialPairs } from "./indexing.ts";
 import { evalRadial, radial } from "./radial.ts";
-import { gaussLegendre } from "./testing.ts";
+import { gaussLegendre } from "./_testing.ts";
 
 const TABLE: [number, number, number, number][] = [
   [0, 0, 0.5, 1.73205080756888],

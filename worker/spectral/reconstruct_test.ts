@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { dhGrid, gridDirections, shForward } from "./dh.ts";
 import { shCount } from "./indexing.ts";

@@ -3,7 +3,7 @@ import {
   assertAlmostEquals,
   assertEquals,
   assertThrows,
-} from "../../infra/testing/assert.ts";
+} from "../../testing/assert.ts";
 import {
   applyNormalization,
   NORMALIZED_RADIUS,

@@ -1,7 +1,7 @@
-import { assert, assertAlmostEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAlmostEquals } from "../../testing/assert.ts";
 import { shCount, shIndex } from "./indexing.ts";
 import { direction, evalShAt, realSh } from "./sh.ts";
-import { sphereQuadrature } from "./testing.ts";
+import { sphereQuadrature } from "./_testing.ts";
 
 const U: [number, number, number] = [0.48, -0.6, 0.64];
 const TABLE: [number, number, number][] = [

@@ -1,10 +1,10 @@
-import { assert, assertAlmostEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assert, assertAlmostEquals, assertThrows } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { radialPairs, zernikeCount, zernikeIndex, zernikeIndices } from "./indexing.ts";
 import { zernikeInvariants } from "./invariants.ts";
 import { applyNormalization, pointNormalization } from "./normalize.ts";
 import { radial } from "./radial.ts";
-import { ballQuadrature, randomRotation, sphereQuadrature, transformPoints } from "./testing.ts";
+import { ballQuadrature, randomRotation, sphereQuadrature, transformPoints } from "./_testing.ts";
 import { solidMoments, voxelizeFunction } from "./voxel.ts";
 import { zernikeBasis, zernikeDensity, zernikeMoments } from "./zernike.ts";
 

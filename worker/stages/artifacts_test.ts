@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { f32, i32, pack, packFolder, unpack, unpackFolder } from "./artifacts.ts";
 
 Deno.test("pack round-trips metadata, shapes and f32/i32 arrays", () => {

@@ -1,7 +1,7 @@
-import { assert, assertAlmostEquals, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../../testing/assert.ts";
 import { classifierLinear } from "../../pipelines/mod.ts";
 import { Rng } from "../gpu/mod.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import {
   chooseL2,
   type ClassifierMetrics,

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { corruptMaps, epochRng, INPUT_CHANNELS, type Recipe } from "./corrupt.ts";
 

@@ -1,4 +1,4 @@
-import { assertAlmostEquals } from "../../infra/testing/assert.ts";
+import { assertAlmostEquals } from "../../testing/assert.ts";
 import { retrievalMap } from "./eval_denoise.ts";
 
 Deno.test("retrieval mAP is 1 for perfectly separated classes and averages precision otherwise", () => {

@@ -1,7 +1,7 @@
-import { assertAllClose, assertEquals } from "../../infra/testing/assert.ts";
+import { assertAllClose, assertEquals } from "../../testing/assert.ts";
 import { CgmlModel } from "../cgml/mod.ts";
 import { Rng } from "../gpu/mod.ts";
-import { gpuTest } from "../gpu/testing.ts";
+import { gpuTest } from "../gpu/_testing.ts";
 import { Tape } from "../nn/mod.ts";
 import { INPUT_CHANNELS } from "./corrupt.ts";
 import { backboneConfig, bottleneck, type MapModel, pyramidPool } from "./map_model.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { FsStore } from "../../infra/mod.ts";
 import { compilePipeline, fingerprintPath, type Plan } from "../../pipelines/mod.ts";
 import { encodeRgbPng, generateColorImages } from "../data/mod.ts";

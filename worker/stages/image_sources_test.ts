@@ -1,4 +1,4 @@
-import { assert, assertAllClose, assertEquals, assertThrows } from "../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { generateColorImages, type ImageSet, labToUnit, rgbToLab } from "../data/mod.ts";
 import type { ImageTask } from "./image_artifacts.ts";
 import { labPlanes, taskBoxFlags, taskPairSource, taskTestPairs } from "./image_sources.ts";

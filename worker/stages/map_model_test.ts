@@ -1,4 +1,4 @@
-import { assertEquals } from "../../infra/testing/assert.ts";
+import { assertEquals } from "../../testing/assert.ts";
 import { INPUT_CHANNELS } from "./corrupt.ts";
 import { lossWeights, targetsOf } from "./map_model.ts";
 

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../infra/testing/assert.ts";
+import { assertEquals } from "../../testing/assert.ts";
 import { CATALOG } from "../../pipelines/mod.ts";
 import { STAGES } from "./mod.ts";
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { zernikeRasterLayout } from "../spectral/mod.ts";
 import { mapPoints, renderRows } from "./reconstruct.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../infra/testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { Rng } from "../gpu/mod.ts";
 import { parseOff, triangleCount } from "../spectral/mod.ts";
 import { buildShape, formatOff, SHAPE_CLASSES } from "./shapes.ts";

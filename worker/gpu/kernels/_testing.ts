@@ -1,5 +1,5 @@
 /** Test helpers shared by the kernel family tests (internal). */
-import { AssertionError } from "../../../infra/testing/assert.ts";
+import { AssertionError } from "../../../testing/assert.ts";
 import type { Gpu } from "../device.ts";
 import { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";

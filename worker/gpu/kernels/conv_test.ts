@@ -3,11 +3,11 @@ import {
   assertAlmostEquals,
   assertEquals,
   assertThrows,
-} from "../../../infra/testing/assert.ts";
+} from "../../../testing/assert.ts";
 import type { KernelProfile } from "../device.ts";
 import { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
-import { gpuTest } from "../testing.ts";
+import { gpuTest } from "../_testing.ts";
 import { randomTensor } from "./_testing.ts";
 import {
   conv2d,

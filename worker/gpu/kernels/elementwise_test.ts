@@ -3,8 +3,8 @@ import {
   assertAllClose,
   assertEquals,
   assertThrows,
-} from "../../../infra/testing/assert.ts";
-import { AWKWARD_SIZES, gpuTest } from "../testing.ts";
+} from "../../../testing/assert.ts";
+import { AWKWARD_SIZES, gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
 import {
   axpby,

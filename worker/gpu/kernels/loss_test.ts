@@ -3,8 +3,8 @@ import {
   assertAllClose,
   assertEquals,
   assertThrows,
-} from "../../../infra/testing/assert.ts";
-import { gpuTest } from "../testing.ts";
+} from "../../../testing/assert.ts";
+import { gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
 import {
   l1Loss,

@@ -1,7 +1,7 @@
-import { assertAllClose, assertEquals, assertThrows } from "../../../infra/testing/assert.ts";
+import { assertAllClose, assertEquals, assertThrows } from "../../../testing/assert.ts";
 import type { Gpu, KernelProfile } from "../device.ts";
 import { Rng } from "../rng.ts";
-import { gpuTest } from "../testing.ts";
+import { gpuTest } from "../_testing.ts";
 import { randomTensor } from "./_testing.ts";
 import { matmul } from "./matmul.ts";
 import { matmulRef } from "./matmul_ref.ts";

@@ -1,5 +1,5 @@
-import { assertAllClose, assertThrows } from "../../../infra/testing/assert.ts";
-import { gpuTest } from "../testing.ts";
+import { assertAllClose, assertThrows } from "../../../testing/assert.ts";
+import { gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
 import { l2Normalize, l2NormalizeGrad } from "./normalize.ts";
 import { l2NormalizeGradRef, l2NormalizeRef } from "./normalize_ref.ts";

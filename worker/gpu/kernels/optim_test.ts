@@ -1,5 +1,5 @@
-import { assertAllClose, assertThrows } from "../../../infra/testing/assert.ts";
-import { AWKWARD_SIZES, gpuTest } from "../testing.ts";
+import { assertAllClose, assertThrows } from "../../../testing/assert.ts";
+import { AWKWARD_SIZES, gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
 import { adamStep, sgdStep } from "./optim.ts";
 import { adamStepRef, sgdStepRef } from "./optim_ref.ts";

@@ -1,5 +1,5 @@
-import { assertAllClose, assertEquals, assertThrows } from "../../../infra/testing/assert.ts";
-import { gpuTest } from "../testing.ts";
+import { assertAllClose, assertEquals, assertThrows } from "../../../testing/assert.ts";
+import { gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
 import { concat, slice, sliceGrad } from "./shape.ts";
 import { concatRef, sliceGradRef, sliceRef } from "./shape_ref.ts";

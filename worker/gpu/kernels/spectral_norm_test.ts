@@ -3,8 +3,8 @@ import {
   assertAllClose,
   assertAlmostEquals,
   assertThrows,
-} from "../../../infra/testing/assert.ts";
-import { gpuTest } from "../testing.ts";
+} from "../../../testing/assert.ts";
+import { gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
 import { powerIteration, spectralNormGrad } from "./spectral_norm.ts";
 import { powerIterationRef, spectralNormGradRef } from "./spectral_norm_ref.ts";

@@ -6,7 +6,7 @@ import {
   convTransposeOutputShape,
 } from "../../gpu/kernels/conv_shape.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { conv2d, convTranspose2d } from "./conv.ts";
 

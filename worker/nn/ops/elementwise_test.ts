@@ -3,7 +3,7 @@ import { binaryRef, unaryRef } from "../../gpu/kernels/elementwise_ref.ts";
 import type { Tensor } from "../../gpu/tensor.ts";
 import type { Tape } from "../tape.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { awayFromZero, checkGradients } from "../_testing.ts";
 import {
   add,

@@ -1,7 +1,7 @@
-import { assert, assertAllClose, assertThrows } from "../../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertThrows } from "../../../testing/assert.ts";
 import type { Gpu } from "../../gpu/device.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { Sgd } from "../optim.ts";
 import { Tape } from "../tape.ts";

@@ -1,8 +1,8 @@
-import { assertThrows } from "../../../infra/testing/assert.ts";
+import { assertThrows } from "../../../testing/assert.ts";
 import { binaryRef } from "../../gpu/kernels/elementwise_ref.ts";
 import { matmulRef } from "../../gpu/kernels/matmul_ref.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { Tape } from "../tape.ts";
 import { linear, matmul } from "./linalg.ts";

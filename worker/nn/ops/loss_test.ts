@@ -1,6 +1,6 @@
 import { l1LossRef, softmaxCrossEntropyRef } from "../../gpu/kernels/loss_ref.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { awayFromZero, checkGradients } from "../_testing.ts";
 import { l1Loss, softmaxCrossEntropy } from "./loss.ts";
 

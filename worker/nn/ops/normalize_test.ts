@@ -1,6 +1,6 @@
 import { l2NormalizeRef } from "../../gpu/kernels/normalize_ref.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { l2Normalize } from "./normalize.ts";
 

@@ -1,6 +1,6 @@
 import { meanRef, sumRef } from "../../gpu/kernels/reduce_ref.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { mean, sum } from "./reduce.ts";
 

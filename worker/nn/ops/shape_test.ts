@@ -1,6 +1,6 @@
 import { concatRef, sliceRef } from "../../gpu/kernels/shape_ref.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { mul } from "./elementwise.ts";
 import { concat, reshape, slice } from "./shape.ts";

@@ -1,7 +1,7 @@
-import { assertAllClose } from "../../../infra/testing/assert.ts";
+import { assertAllClose } from "../../../testing/assert.ts";
 import { powerIterationRef } from "../../gpu/kernels/spectral_norm_ref.ts";
 import { Rng } from "../../gpu/rng.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { spectralNormalize } from "./spectral.ts";
 

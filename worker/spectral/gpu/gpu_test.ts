@@ -1,12 +1,12 @@
-import { assert, assertAllClose, assertAlmostEquals } from "../../../infra/testing/assert.ts";
+import { assert, assertAllClose, assertAlmostEquals } from "../../../testing/assert.ts";
 import { Rng } from "../../gpu/mod.ts";
-import { gpuTest } from "../../gpu/testing.ts";
+import { gpuTest } from "../../gpu/_testing.ts";
 import { dhGrid, gridDirections, shForward, shInverse } from "../dh.ts";
 import { extentFromPoints } from "../extent.ts";
 import { shCount, zernikeCount, zernikeIndex, zernikeIndices } from "../indexing.ts";
 import { zernikeInvariants } from "../invariants.ts";
 import { radial } from "../radial.ts";
-import { ballQuadrature, randomRotation, transformPoints } from "../testing.ts";
+import { ballQuadrature, randomRotation, transformPoints } from "../_testing.ts";
 import { zernikeBasis, zernikeDensity, zernikeMoments } from "../zernike.ts";
 import {
   shEvaluateBatch,

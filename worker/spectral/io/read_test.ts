@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../../infra/testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../../testing/assert.ts";
 import { ShapeFileError } from "./errors.ts";
 import { parseShape } from "./read.ts";
 

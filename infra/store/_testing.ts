@@ -4,8 +4,8 @@
  * @module
  */
 
-import { StoreUnavailableError } from "../store/errors.ts";
-import type { ObjectStore, PutBody, PutOptions, PutResult } from "../store/types.ts";
+import { StoreUnavailableError } from "./errors.ts";
+import type { ObjectStore, PutBody, PutOptions, PutResult } from "./types.ts";
 
 type Put = (key: string, body: PutBody, options?: PutOptions) => Promise<PutResult>;
 
