@@ -18,7 +18,8 @@ import {
   timePair,
   type TimingStats,
 } from "./lib.ts";
-import { Gpu, Rng, type Tensor } from "../worker/gpu/mod.ts";
+import { Gpu, type Tensor } from "../worker/gpu/mod.ts";
+import { Rng } from "../worker/lib/mod.ts";
 import { conv2d, conv2dInputGrad, conv2dWeightGrad, matmul } from "../worker/gpu/kernels/mod.ts";
 
 /** What a case can use: the engine's device, TF.js, and a seeded generator. */

@@ -14,7 +14,8 @@ import type * as tfjs from "@tensorflow/tfjs-core";
 import { Adam, ops, Tape, UNetDecoder, UNetEncoder } from "../worker/nn/mod.ts";
 import type { KernelCase } from "./kernels.ts";
 import type { TfjsPeer } from "./lib.ts";
-import { Rng, type Tensor } from "../worker/gpu/mod.ts";
+import { type Tensor } from "../worker/gpu/mod.ts";
+import { Rng } from "../worker/lib/mod.ts";
 
 const BATCH = 16;
 const SIZE = 32;

@@ -147,7 +147,7 @@ const latents = (v: "persistent" | "fresh") =>
   z.enum(["persistent", "fresh"]).default(v)
     .describe("Per-sample latents kept across epochs, or drawn fresh per batch");
 
-/** cGML hyper-parameters (DESIGN.md §2), shared by the map and toy trainers. */
+/** cGML hyper-parameters (README "cGML"; `worker/cgml/config.ts`), shared by the map and toy trainers. */
 const cgml = {
   lr_z: positive(1e-3).describe("Learning rate of Z"),
   latent_dim: count(8, 1, 256).describe("d: z lies on the unit sphere in d dimensions"),

@@ -65,7 +65,7 @@ Deno.test("catalog: every param has a default except the model and task choices"
   }
 });
 
-Deno.test("catalog: defaults follow DESIGN.md §2 and notes/SPECTRAL.md", () => {
+Deno.test("catalog: defaults follow the toy reference and the spectral defaults", () => {
   const toy = findStageTypeOrThrow("toy.train@1").params.parse({});
   assertEquals(
     [

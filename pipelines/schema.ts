@@ -3,7 +3,7 @@
  *
  * Every mapping is closed: an unknown key is an error that names the nearest known key.
  * References (`${{ … }}`) and stage `with:` values are checked against the catalog later, in
- * `check.ts` and `bind.ts`; this schema only fixes the shape of the file.
+ * `refs.ts` and `bind.ts`; this schema only fixes the shape of the file.
  *
  * @module
  */

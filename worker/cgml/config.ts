@@ -1,6 +1,6 @@
 /**
- * Every hyper-parameter of cGML in one typed object, with the defaults of DESIGN.md §2
- * ("toy reference") and presets for the two latent regimes.
+ * Every hyper-parameter of cGML in one typed object, with the defaults of the toy reference
+ * (worker/cgml/README.md) and presets for the two latent regimes.
  * @module
  */
 
@@ -41,7 +41,7 @@ export interface AdamConfig {
   eps: number;
 }
 
-/** How training latents are kept (DESIGN.md §2). */
+/** How training latents are kept (worker/cgml/README.md). */
 export type LatentMode = "fresh" | "persistent";
 
 /** All hyper-parameters of a cGML (or plain L1) model and its training. */

@@ -19,15 +19,8 @@
  * two tensors side by side (e.g. [h, z]) without a copy.
  * @module
  */
-import {
-  ceilDiv,
-  type Gpu,
-  grid1d,
-  Params,
-  type Rng,
-  type Tensor,
-  workgroupTotalWgsl,
-} from "../gpu/mod.ts";
+import { ceilDiv, type Gpu, grid1d, Params, type Tensor, workgroupTotalWgsl } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 import { Layer, type Tape } from "../nn/mod.ts";
 
 /** Most layers a fused MLP may have. */

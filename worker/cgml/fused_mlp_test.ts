@@ -1,6 +1,6 @@
 import { assertAllClose, assertThrows } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { Tape } from "../nn/mod.ts";
 import {

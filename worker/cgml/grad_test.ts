@@ -1,7 +1,7 @@
 import { assert, assertAllClose } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
 import { fill } from "../gpu/kernels/mod.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { ops, Tape } from "../nn/mod.ts";
 import { type CgmlConfig, makeConfig } from "./config.ts";

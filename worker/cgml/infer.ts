@@ -10,7 +10,8 @@ import { Tape } from "../nn/mod.ts";
 import { latentMove } from "./kernels.ts";
 import type { CgmlModel } from "./model.ts";
 import { sampleSphere } from "./sphere.ts";
-import type { Rng, Tensor } from "../gpu/mod.ts";
+import type { Tensor } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 import type { GeneratedSet } from "../eval/mod.ts";
 
 /** Options of {@link predict}. */

@@ -1,5 +1,5 @@
 import { assertAllClose, assertThrows } from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { AWKWARD_SIZES, gpuTest } from "../gpu/_testing.ts";
 import {
   accumulate,

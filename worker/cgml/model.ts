@@ -11,7 +11,8 @@ import {
 } from "../nn/mod.ts";
 import { type CgmlConfig, validateConfig } from "./config.ts";
 import { buildNetworks, type CgmlNetworks } from "./networks.ts";
-import { type Gpu, Rng } from "../gpu/mod.ts";
+import { type Gpu } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 
 const CONFIG_KEY = "cgml.config";
 

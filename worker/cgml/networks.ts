@@ -27,7 +27,8 @@ import {
 } from "../nn/mod.ts";
 import type { CgmlConfig, NetworkConfig } from "./config.ts";
 import { FusedMlp } from "./fused_mlp.ts";
-import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
+import type { Gpu, Tensor } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /** H(x): the flat code used by Z (and by G in the MLP family) plus the conv features. */
 export interface Encoding {

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { ops, Tape } from "../nn/mod.ts";
 import { type CgmlConfigInput, makeConfig } from "./config.ts";

@@ -2,7 +2,7 @@
  * Latents on the unit sphere S^{d−1}.
  * @module
  */
-import type { Rng } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /** `n` points uniform on S^{d−1} (normalised Gaussian vectors), row-major [n, d]. */
 export function sampleSphere(rng: Rng, n: number, d: number): Float32Array {

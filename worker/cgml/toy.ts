@@ -9,7 +9,8 @@
 import { type CgmlConfig, type CgmlConfigInput, makeConfig, PERSISTENT_PRESET } from "./config.ts";
 import { predictNamed, type PredictorName } from "./infer.ts";
 import { CgmlTrainer, type TrainingData, type TrainProgress } from "./train.ts";
-import { type Gpu, Rng } from "../gpu/mod.ts";
+import { type Gpu } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import {
   modeShares,
   type MultimodalData,

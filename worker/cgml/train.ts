@@ -1,5 +1,5 @@
 /**
- * Training by Algorithm 1 as DESIGN.md §2 pins it, for each minibatch (x, y) with latents z₀
+ * Training by Algorithm 1 as worker/cgml/README.md pins it, for each minibatch (x, y) with latents z₀
  * (persistent per sample, or fresh per minibatch):
  * ```
  * for t in 0 .. l−1:
@@ -23,7 +23,8 @@ import { accumulate, gatherRows, latentStep, scatterRows } from "./kernels.ts";
 import { CgmlModel } from "./model.ts";
 import type { Encoding } from "./networks.ts";
 import { sampleSphere } from "./sphere.ts";
-import { type Gpu, Rng, type Tensor } from "../gpu/mod.ts";
+import { type Gpu, type Tensor } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import type { MultimodalData } from "../data/mod.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { assert, assertAllClose, assertEquals, assertRejects } from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { PLUS_MINUS, sampleToy, THREE_BRANCHES } from "../data/toy.ts";
 import { type CgmlConfigInput, makeConfig, PERSISTENT_PRESET } from "./config.ts";

@@ -1,5 +1,5 @@
 import { assert, assertAllClose, assertThrows } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import {
   D65_WHITE,
   labToRgb,

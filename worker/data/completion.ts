@@ -9,7 +9,7 @@
  * so whether it is there cannot be seen.
  * @module
  */
-import type { Rng } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 import { imageAt, type ImageSet } from "./image_set.ts";
 
 /** How the pairs are drawn. */

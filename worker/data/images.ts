@@ -6,9 +6,9 @@
  * ignored: the stored values are taken as sRGB.
  * @module
  */
-import { decode as decodePng, encode as encodePng } from "fast-png";
+import { decode as decodePng } from "fast-png";
 import { decode as decodeJpeg } from "jpeg-js";
-import { Rng } from "../gpu/mod.ts";
+import { encodePng, Rng } from "../lib/mod.ts";
 
 /** An RGB image: `data` is HWC with 3 channels, values in [0, 1]. */
 export interface RgbImage {
@@ -387,7 +387,7 @@ export function encodeRgbPng(img: RgbImage): Uint8Array {
   for (let i = 0; i < data.length; i++) {
     data[i] = Math.round(Math.min(1, Math.max(0, img.data[i])) * 255);
   }
-  return encodePng({ width: img.width, height: img.height, data, channels: 3, depth: 8 });
+  return encodePng({ width: img.width, height: img.height, data });
 }
 
 type Colour = [number, number, number];

@@ -7,7 +7,7 @@ import {
 } from "../../testing/assert.ts";
 import { encode as encodePng } from "fast-png";
 import { encode as encodeJpeg } from "jpeg-js";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { rgbToLab } from "./color.ts";
 import {
   decodeImage,

@@ -5,7 +5,7 @@
  * size).
  * @module
  */
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import type { ImageSet } from "./image_set.ts";
 
 /** Side of the package's digits. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { defaultNames, type MultimodalData } from "./multimodal.ts";
-import type { Rng } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /** One branch: x ↦ y. */
 export type Branch = (x: number) => readonly number[];

@@ -1,5 +1,5 @@
 import { assert, assertAllClose, assertEquals } from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { PLUS_MINUS, sampleToy, THREE_BRANCHES, toyGrid, toyTruth } from "./toy.ts";
 
 Deno.test("sampleToy puts every pair on its branch of ±4(x, x², x³)", () => {

@@ -1,10 +1,5 @@
-import {
-  assert,
-  assertAlmostEquals,
-  assertEquals,
-  assertThrows,
-} from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { Rng } from "../lib/mod.ts";
 import { type ImageShape, psnr, ssim } from "./image_metrics.ts";
 
 /** Direct float64 SSIM: 2D Gaussian window, half-sample reflection, per-pixel loops. */

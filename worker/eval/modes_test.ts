@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { parseMultimodalCsv } from "../data/csv.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { PLUS_MINUS, sampleToy } from "../data/toy.ts";
 import { findModes } from "./modes.ts";
 

@@ -1,10 +1,5 @@
-import {
-  assert,
-  assertAlmostEquals,
-  assertEquals,
-  assertThrows,
-} from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { Rng } from "../lib/mod.ts";
 import type { MultimodalData } from "../data/multimodal.ts";
 import { PLUS_MINUS, THREE_BRANCHES, toyGrid, type ToyProblem, toyTruth } from "../data/toy.ts";
 import { evaluateMultimodal, type GeneratedSet } from "./multimodal.ts";

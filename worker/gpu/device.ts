@@ -6,7 +6,7 @@
 import { BufferPool, type PoolStats } from "./pool.ts";
 import { Tensor } from "./tensor.ts";
 
-/** Which family of kernel shapes suits the adapter (see DESIGN.md §2b). */
+/** Which family of kernel shapes suits the adapter (README: "The WebGPU engine"). */
 export type KernelProfile = "cpu" | "gpu";
 
 /** What we know about the adapter in use. */

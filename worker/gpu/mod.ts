@@ -13,5 +13,4 @@ export {
 export { BufferPool, type PoolStats, sizeClass } from "./pool.ts";
 export { shapeSize, Tensor } from "./tensor.ts";
 export { ceilDiv, grid1d, Params, params } from "./params.ts";
-export { Rng } from "./rng.ts";
 export { workgroupTotalWgsl } from "./wgsl.ts";

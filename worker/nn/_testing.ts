@@ -3,7 +3,7 @@
  * against float64 CPU references (internal; used by the `*_test.ts` files).
  */
 import type { Gpu } from "../gpu/device.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import type { Tensor } from "../gpu/tensor.ts";
 import { assertAllClose } from "../../testing/assert.ts";
 import { Tape } from "./tape.ts";

@@ -14,7 +14,8 @@ import { l1Loss } from "./ops/loss.ts";
 import { Adam } from "./optim.ts";
 import { Tape } from "./tape.ts";
 import { UNetDecoder, UNetEncoder } from "./unet.ts";
-import { Gpu, Rng } from "../gpu/mod.ts";
+import { Gpu } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 
 /** Demo settings. */
 export interface DemoOptions {

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { runDemo, syntheticImages } from "./demo.ts";
 

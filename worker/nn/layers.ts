@@ -12,7 +12,8 @@ import { conv2d, convTranspose2d } from "./ops/conv.ts";
 import { unaryOp } from "./ops/elementwise.ts";
 import { linear } from "./ops/linalg.ts";
 import type { Tape } from "./tape.ts";
-import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
+import type { Gpu, Tensor } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /** A layer whose forward pass can run with a substitute weight (used by {@link SpectralNorm}). */
 export interface WeightedLayer extends Layer {

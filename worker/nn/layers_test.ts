@@ -1,6 +1,6 @@
 import { assertAllClose, assertEquals, assertNotEquals } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { checkModule, layerRef } from "./_ref.ts";
 import { Activation, Conv2d, ConvTranspose2d, Linear, Scale } from "./layers.ts";

@@ -1,6 +1,6 @@
 import { assertAllClose, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { adamStepRef, sgdStepRef } from "../gpu/kernels/optim_ref.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { Adam, Sgd } from "./optim.ts";
 import { mul } from "./ops/elementwise.ts";

@@ -5,7 +5,8 @@ import { Activation, Linear, Scale } from "./layers.ts";
 import { Layer } from "./module.ts";
 import { SpectralNorm } from "./spectral_norm.ts";
 import type { Tape } from "./tape.ts";
-import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
+import type { Gpu, Tensor } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /** Applies its layers in order; their tensors are named `0.`, `1.`, ... */
 export class Sequential extends Layer {

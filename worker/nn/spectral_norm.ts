@@ -15,7 +15,8 @@ import { Layer } from "./module.ts";
 import { scale } from "./ops/elementwise.ts";
 import { spectralNormalize } from "./ops/spectral.ts";
 import type { Tape } from "./tape.ts";
-import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
+import type { Gpu, Tensor } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /** Options of {@link SpectralNorm}. */
 export interface SpectralNormOptions {

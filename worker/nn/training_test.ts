@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import type { Tensor } from "../gpu/tensor.ts";
 import { LossMeter } from "./metrics.ts";

@@ -11,7 +11,8 @@ import { concat } from "./ops/shape.ts";
 import { Sequential } from "./sequential.ts";
 import { SpectralNorm } from "./spectral_norm.ts";
 import type { Tape } from "./tape.ts";
-import type { Gpu, Rng, Tensor } from "../gpu/mod.ts";
+import type { Gpu, Tensor } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /** Options shared by encoder and decoder. */
 export interface UNetCommonOptions {

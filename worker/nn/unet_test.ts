@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../../testing/assert.ts";
-import { Rng } from "../gpu/rng.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { checkModule, decoderRef, encoderRef } from "./_ref.ts";
 import { Module } from "./module.ts";

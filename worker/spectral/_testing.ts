@@ -2,7 +2,7 @@
  * Test support: Gauss–Legendre rules and product quadratures on the ball and the sphere that
  * integrate polynomials exactly, plus random rotations.
  */
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 
 /** Nodes and weights of the n-point Gauss–Legendre rule on [a, b]. */
 export function gaussLegendre(

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { shCount } from "./indexing.ts";
 import { dhGrid, gridDirections, oversampledBandwidth, shForward, shInverse } from "./dh.ts";
 import { extentFromMesh, extentFromPoints } from "./extent.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { shCount, zernikeCount } from "./indexing.ts";
 import {
   fromMap,

@@ -1,5 +1,5 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { chamferDistance } from "./metrics.ts";
 import { emptyGrid, voxelIou } from "./voxel.ts";
 

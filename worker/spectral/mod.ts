@@ -87,7 +87,6 @@ export { chamferDistance } from "./metrics.ts";
 export {
   blankImage,
   drawPoints,
-  encodePng,
   type Image,
   renderComparison,
   renderHeatmap,

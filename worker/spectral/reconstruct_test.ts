@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { dhGrid, gridDirections, shForward } from "./dh.ts";
 import { shCount } from "./indexing.ts";
 import { chamferDistance } from "./metrics.ts";

@@ -1,9 +1,9 @@
 /**
- * A small software renderer for point sets and coefficient maps, writing PNG through the
- * pinned `fast-png` package: orthographic splats with a depth buffer and depth shading, three
+ * A small software renderer for point sets and coefficient maps, encoded as PNG by
+ * `worker/lib`: orthographic splats with a depth buffer and depth shading, three
  * axis views side by side; and a diverging heat map of a coefficient map.
  */
-import { encode } from "fast-png";
+import { encodePng } from "../lib/mod.ts";
 import type { CoefficientMap } from "./layout.ts";
 
 /** An RGB image. */
@@ -116,11 +116,6 @@ export function renderHeatmap(map: CoefficientMap, cell = 8): Uint8Array {
     }
   }
   return encodePng(img);
-}
-
-/** Encodes an RGB image as PNG. */
-export function encodePng(img: Image): Uint8Array {
-  return encode({ width: img.width, height: img.height, data: img.data, channels: 3, depth: 8 });
 }
 
 function diverging(t: number): number[] {

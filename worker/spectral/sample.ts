@@ -1,7 +1,7 @@
 /**
  * Seeded, area-weighted uniform sampling of triangle meshes and resampling of point lists.
  */
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { isPointList, type Shape, triangleCount, vertexCount } from "./shape.ts";
 
 /** Areas of every triangle. */

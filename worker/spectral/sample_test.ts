@@ -1,9 +1,4 @@
-import {
-  assert,
-  assertAlmostEquals,
-  assertEquals,
-  assertThrows,
-} from "../../testing/assert.ts";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../../testing/assert.ts";
 import {
   applyNormalization,
   NORMALIZED_RADIUS,

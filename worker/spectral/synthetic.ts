@@ -2,7 +2,7 @@
  * Synthetic shapes for tests, examples and benchmarks: closed triangle meshes of a cube, a
  * torus and an ellipsoid, and random points on a sphere.
  */
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import type { Shape } from "./shape.ts";
 
 /** Axis-aligned cube [−s, s]³ as 12 outward-facing triangles. */

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertThrows } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { radialPairs, zernikeCount, zernikeIndex, zernikeIndices } from "./indexing.ts";
 import { zernikeInvariants } from "./invariants.ts";
 import { applyNormalization, pointNormalization } from "./normalize.ts";

@@ -16,7 +16,8 @@ import {
   normalizedWeights,
   weightedL1,
 } from "../cgml/mod.ts";
-import { Rng, type Tensor } from "../gpu/mod.ts";
+import { type Tensor } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import {
   Adam,
   Linear,

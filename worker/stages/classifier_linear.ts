@@ -14,7 +14,7 @@
  */
 import { parse } from "csv-parse/sync";
 import type { classifierLinear, StageParams } from "../../pipelines/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import type { Gpu, Tensor } from "../gpu/mod.ts";
 import { Adam, Linear, ops, Tape } from "../nn/mod.ts";
 import { encodeJson } from "./artifacts.ts";

@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../testing/assert.ts";
 import { classifierLinear } from "../../pipelines/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import {
   chooseL2,

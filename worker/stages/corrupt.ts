@@ -6,7 +6,7 @@
  * @module
  */
 import type { mapsCorrupt, StageParams } from "../../pipelines/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { decodeJson, encodeJson, f32, pack, unpack } from "./artifacts.ts";
 import { readMapSet, splitRows } from "./spectral_maps.ts";
 import { paramsOf, type StageImpl } from "./types.ts";

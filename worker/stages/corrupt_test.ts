@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { corruptMaps, epochRng, INPUT_CHANNELS, type Recipe } from "./corrupt.ts";
 
 const recipe: Recipe = { mask_min: 0.1, mask_max: 0.3, sigma: 0.5, noise_fraction: 0.25, seed: 0 };

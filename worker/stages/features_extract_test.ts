@@ -1,6 +1,6 @@
 import { assertAllClose, assertEquals } from "../../testing/assert.ts";
 import { CgmlModel } from "../cgml/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import { Tape } from "../nn/mod.ts";
 import { INPUT_CHANNELS } from "./corrupt.ts";

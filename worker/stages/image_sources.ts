@@ -16,7 +16,7 @@ import {
   labToUnit,
   rgbToLab,
 } from "../data/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import type { ImagePairs, ImageTask } from "./image_artifacts.ts";
 import type { PairSource } from "./pair_training.ts";
 

@@ -6,7 +6,7 @@
  */
 import type { imagesData, StageParams } from "../../pipelines/mod.ts";
 import { generateColorImages, type ImageSet, readImageFolder } from "../data/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { encodeImageSet } from "./image_artifacts.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 

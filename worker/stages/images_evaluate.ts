@@ -17,7 +17,7 @@ import {
   unitToLab,
 } from "../data/mod.ts";
 import { type BoxModeStats, boxModeStats, psnr, ssim } from "../eval/mod.ts";
-import { encodePng } from "../spectral/mod.ts";
+import { encodePng } from "../lib/mod.ts";
 import { encodeJson } from "./artifacts.ts";
 import {
   decodeImageSet,

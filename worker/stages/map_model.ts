@@ -5,7 +5,8 @@
  * @module
  */
 import { type CgmlConfig, CgmlModel, makeConfig, predict } from "../cgml/mod.ts";
-import { type Gpu, Rng, type Tensor } from "../gpu/mod.ts";
+import { type Gpu, type Tensor } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { ops, Tape } from "../nn/mod.ts";
 import { INPUT_CHANNELS } from "./corrupt.ts";
 import { decodeModelArtifact, encodeModelArtifact } from "./model_artifact.ts";

@@ -17,7 +17,8 @@ import {
   zernikeDensity,
   zernikeRasterLayout,
 } from "../spectral/mod.ts";
-import { blankImage, drawPoints, encodePng, type View } from "../spectral/mod.ts";
+import { encodePng } from "../lib/mod.ts";
+import { blankImage, drawPoints, type View } from "../spectral/mod.ts";
 import type { MapSet } from "./spectral_maps.ts";
 
 /** Voxel grid side of Zernike reconstructions. */

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { zernikeRasterLayout } from "../spectral/mod.ts";
 import { mapPoints, renderRows } from "./reconstruct.ts";
 import type { MapSetMeta } from "./spectral_maps.ts";

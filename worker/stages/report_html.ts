@@ -15,7 +15,7 @@ import { mapPoints, renderRows } from "./reconstruct.ts";
 import { readMapSet } from "./spectral_maps.ts";
 import { dataUri, escape, notesHtml, page, svg } from "./report_page.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
-import { encodePng } from "../spectral/mod.ts";
+import { encodePng } from "../lib/mod.ts";
 
 /** The `results` artifact. */
 export interface Results {

@@ -6,7 +6,7 @@
  * vertex jitter, so the task is not linearly separable on rotation invariants.
  * @module
  */
-import type { Rng } from "../gpu/mod.ts";
+import type { Rng } from "../lib/mod.ts";
 
 /**
  * A triangle soup being assembled. With `dropParts` > 0 every part after the first is left out

@@ -4,7 +4,7 @@
  * @module
  */
 import type { StageParams, syntheticShapes } from "../../pipelines/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { packFolder } from "./artifacts.ts";
 import { buildShape, formatOff, SHAPE_CLASSES } from "./shapes.ts";
 import { paramsOf, type StageImpl } from "./types.ts";

@@ -17,7 +17,7 @@ import {
   withModes,
 } from "../data/mod.ts";
 import { findModes } from "../eval/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { decodeJson, encodeJson } from "./artifacts.ts";
 import { paramsOf, type StageImpl } from "./types.ts";
 

@@ -9,7 +9,7 @@ import type { StageParams, toyEvaluate } from "../../pipelines/mod.ts";
 import { predictNamed, type PredictorName, type PredictorReport } from "../cgml/mod.ts";
 import { PLUS_MINUS, toyGrid } from "../data/mod.ts";
 import { evaluateMultimodal, type FigurePanel, multimodalFigure } from "../eval/mod.ts";
-import { Rng } from "../gpu/mod.ts";
+import { Rng } from "../lib/mod.ts";
 import { encodeJson } from "./artifacts.ts";
 import { dataFromJson, readToyData } from "./toy_data.ts";
 import { decodeToyModel } from "./toy_train.ts";

@@ -7,7 +7,7 @@
  */
 import { formatMultimodalCsv } from "../csv.ts";
 import { sampleToy, THREE_BRANCHES } from "../toy.ts";
-import { Rng } from "../../gpu/mod.ts";
+import { Rng } from "../../lib/mod.ts";
 
 /** The shipped file's seed and row count. */
 export const THREE_MODES = { seed: 20210503, rows: 8000 } as const;

@@ -1,7 +1,7 @@
 /** Test helpers shared by the kernel family tests (internal). */
 import { AssertionError } from "../../../testing/assert.ts";
 import type { Gpu } from "../device.ts";
-import { Rng } from "../rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** A random GPU tensor together with the values uploaded into it. */

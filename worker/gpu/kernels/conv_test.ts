@@ -5,7 +5,7 @@ import {
   assertThrows,
 } from "../../../testing/assert.ts";
 import type { KernelProfile } from "../device.ts";
-import { Rng } from "../rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import type { Tensor } from "../tensor.ts";
 import { gpuTest } from "../_testing.ts";
 import { randomTensor } from "./_testing.ts";

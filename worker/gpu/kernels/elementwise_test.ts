@@ -1,9 +1,4 @@
-import {
-  assert,
-  assertAllClose,
-  assertEquals,
-  assertThrows,
-} from "../../../testing/assert.ts";
+import { assert, assertAllClose, assertEquals, assertThrows } from "../../../testing/assert.ts";
 import { AWKWARD_SIZES, gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
 import {

@@ -1,6 +1,6 @@
 import { assertAllClose, assertEquals, assertThrows } from "../../../testing/assert.ts";
 import type { Gpu, KernelProfile } from "../device.ts";
-import { Rng } from "../rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../_testing.ts";
 import { randomTensor } from "./_testing.ts";
 import { matmul } from "./matmul.ts";

@@ -5,7 +5,7 @@ import {
   convOutputShape,
   convTransposeOutputShape,
 } from "../../gpu/kernels/conv_shape.ts";
-import { Rng } from "../../gpu/rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { conv2d, convTranspose2d } from "./conv.ts";

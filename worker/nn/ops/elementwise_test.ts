@@ -2,7 +2,7 @@ import type { UnaryOp } from "../../gpu/kernels/mod.ts";
 import { binaryRef, unaryRef } from "../../gpu/kernels/elementwise_ref.ts";
 import type { Tensor } from "../../gpu/tensor.ts";
 import type { Tape } from "../tape.ts";
-import { Rng } from "../../gpu/rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { awayFromZero, checkGradients } from "../_testing.ts";
 import {

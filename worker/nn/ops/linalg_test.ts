@@ -1,7 +1,7 @@
 import { assertThrows } from "../../../testing/assert.ts";
 import { binaryRef } from "../../gpu/kernels/elementwise_ref.ts";
 import { matmulRef } from "../../gpu/kernels/matmul_ref.ts";
-import { Rng } from "../../gpu/rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { Tape } from "../tape.ts";

@@ -1,5 +1,5 @@
 import { l1LossRef, softmaxCrossEntropyRef } from "../../gpu/kernels/loss_ref.ts";
-import { Rng } from "../../gpu/rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { awayFromZero, checkGradients } from "../_testing.ts";
 import { l1Loss, softmaxCrossEntropy } from "./loss.ts";

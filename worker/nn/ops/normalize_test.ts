@@ -1,5 +1,5 @@
 import { l2NormalizeRef } from "../../gpu/kernels/normalize_ref.ts";
-import { Rng } from "../../gpu/rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { l2Normalize } from "./normalize.ts";

@@ -1,5 +1,5 @@
 import { meanRef, sumRef } from "../../gpu/kernels/reduce_ref.ts";
-import { Rng } from "../../gpu/rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { mean, sum } from "./reduce.ts";

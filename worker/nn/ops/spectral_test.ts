@@ -1,6 +1,6 @@
 import { assertAllClose } from "../../../testing/assert.ts";
 import { powerIterationRef } from "../../gpu/kernels/spectral_norm_ref.ts";
-import { Rng } from "../../gpu/rng.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { checkGradients } from "../_testing.ts";
 import { spectralNormalize } from "./spectral.ts";

@@ -1,5 +1,5 @@
 import { assert, assertAllClose, assertAlmostEquals } from "../../../testing/assert.ts";
-import { Rng } from "../../gpu/mod.ts";
+import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../../gpu/_testing.ts";
 import { dhGrid, gridDirections, shForward, shInverse } from "../dh.ts";
 import { extentFromPoints } from "../extent.ts";
