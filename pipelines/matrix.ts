@@ -12,9 +12,11 @@
  * ```
  *
  * expands to `train.l1.p01`, `train.l1.p02`, `train.cvae.p01`, … (the first key varies slowest,
- * as in GitHub Actions' `strategy.matrix`; names as in DVC's `foreach` over a mapping). Every
- * expansion keeps the template's source positions, so errors point at the template's lines;
- * an error shared by every expansion is reported once, at the template's path.
+ * as in GitHub Actions' `strategy.matrix`; names as in DVC's `foreach` over a mapping).
+ * `${{ matrix.rate }}` is the value (0.1); in a stage reference, `stages.task[matrix.model]`
+ * uses a lookup's value as a name (see refs.ts). Every expansion keeps the template's source
+ * positions, so errors point at the template's lines; an error shared by every expansion is
+ * reported once, at the template's path.
  *
  * @module
  */
@@ -59,6 +61,8 @@ export interface Expanded {
   instances: StageInstance[];
   /** Ids of each template's expansions, by template id. */
   templates: Map<string, string[]>;
+  /** Matrix stages whose matrix has errors (and so no expansions). */
+  broken: Set<string>;
   errors: Diagnostic[];
 }
 
@@ -76,6 +80,7 @@ export function expandStages(source: Source, stages: Record<string, unknown>): E
   const errors: Diagnostic[] = [];
   const instances: StageInstance[] = [];
   const templates = new Map<string, string[]>();
+  const broken = new Set<string>();
   const where = new Map<string, { written: string; at: Path }>();
   for (const id of Object.keys(stages)) {
     if (isMapping(stages[id]) && Object.hasOwn(stages[id], "matrix")) continue;
@@ -87,7 +92,10 @@ export function expandStages(source: Source, stages: Record<string, unknown>): E
       continue;
     }
     const keys = matrixKeys(source, written, raw.matrix, errors);
-    if (keys === undefined) continue;
+    if (keys === undefined) {
+      broken.add(written);
+      continue;
+    }
     const ids: string[] = [];
     for (const combination of product(keys)) {
       const id = [written, ...combination.map((e) => e.name)].join(".");
@@ -105,7 +113,7 @@ export function expandStages(source: Source, stages: Record<string, unknown>): E
     }
     templates.set(written, ids);
   }
-  return { instances, templates, errors };
+  return { instances, templates, broken, errors };
 }
 
 function collision(
@@ -115,10 +123,6 @@ function collision(
   source: Source,
   otherAt: Path,
 ): string {
-  if (other === template) {
-    return `Cannot expand stage "${template}": two expansions are named "${id}" ` +
-      "(the matrix repeats a name)";
-  }
   const line = source.error(otherAt, "").line;
   const what = other === id
     ? `the stage "${id}" written at line ${line}`
@@ -205,6 +209,14 @@ function matrixEntries(
         ));
         return;
       }
+      if (entries.some((e) => e.name === name)) {
+        errors.push(source.error(
+          path,
+          `Cannot expand stage "${stage}": matrix key "${key}" repeats the name "${name}", so ` +
+            "two expansions would have one id",
+        ));
+        return;
+      }
       entries.push({ name, value, at: path });
     });
   } else if (isMapping(values)) {
@@ -270,9 +282,7 @@ export function matrixLookup(
     if (!isMapping(value) || !Object.hasOwn(value, field)) {
       const known = isMapping(value) ? Object.keys(value) : [];
       return {
-        error: `no field "${field}" in the value of matrix key "${key}" for "${entry.name}"${
-          didYouMean(field, known)
-        }`,
+        error: `no field "${field}" in the value of matrix key "${key}"${didYouMean(field, known)}`,
       };
     }
     value = value[field];
@@ -284,9 +294,9 @@ export function matrixLookup(
 export type ResolvedId = { id: string } | { family: string } | { error: string };
 
 /**
- * The stage id that `parts` name in an expansion with entries `matrix`: `[matrix.k]` is the
- * name of the entry for `k`, `[matrix.k.f]` a name stored at field `f` of its value. A final `*`
- * gives the family prefix instead (every stage whose id starts with it and a dot).
+ * The stage id that `parts` name in an expansion with entries `matrix`: `[matrix.k…]` is the
+ * value of that lookup, which must be a name (a list value always is). A final `*` gives the
+ * family prefix instead (every stage whose id starts with it and a dot).
  */
 export function resolveId(parts: readonly IdPart[], matrix: MatrixValues | undefined): ResolvedId {
   const names: string[] = [];
@@ -296,22 +306,19 @@ export function resolveId(parts: readonly IdPart[], matrix: MatrixValues | undef
       names.push(part.name);
       continue;
     }
-    const [key, ...fields] = part.matrix;
-    if (fields.length === 0) {
-      const found = matrixLookup(matrix, [key]);
-      if ("error" in found) return found;
-      names.push(matrix!.get(key)!.name);
-      continue;
-    }
     const found = matrixLookup(matrix, part.matrix);
     if ("error" in found) return found;
-    if (typeof found.value !== "string" || !ENTRY_NAME.test(found.value)) {
+    const v = found.value;
+    const name = typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+      ? String(v)
+      : undefined;
+    if (name === undefined || !ENTRY_NAME.test(name)) {
       return {
-        error: `matrix.${part.matrix.join(".")} is ${show(found.value)}, not a name ` +
+        error: `matrix.${part.matrix.join(".")} is ${show(v)}, not a name ` +
           "(lowercase letters, digits and underscores)",
       };
     }
-    names.push(found.value);
+    names.push(name);
   }
   return { id: names.join(".") };
 }

@@ -106,7 +106,12 @@ function check(source: Source, value: unknown): ParseResult {
   const expanded = expandStages(source, isMapping(root.stages) ? root.stages : {});
   errors.push(...expanded.errors);
   const instances = expanded.instances;
-  const refs = new References(source, instances.map((s) => s.id), expanded.templates);
+  const refs = new References(
+    source,
+    instances.map((s) => s.id),
+    expanded.templates,
+    expanded.broken,
+  );
   for (const [name, raw] of Object.entries(isMapping(root.params) ? root.params : {})) {
     declareParam(refs, name, raw);
   }
@@ -222,10 +227,10 @@ function checkAfter(refs: References, id: string, path: Path, dep: string) {
   if (dep === id) refs.error(path, `Cannot run stage "${id}" after itself`);
   else if (expansions !== undefined) {
     for (const to of expansions) if (to !== id) refs.addEdge(id, to, { path });
-  } else if (!refs.has(dep)) {
+  } else if (!refs.has(dep) && !refs.inBroken(dep)) {
     const known = [...refs.ids, ...refs.templates.keys()];
     refs.error(path, `Cannot run after "${dep}": no such stage${didYouMean(dep, known)}`);
-  } else refs.addEdge(id, dep, { path });
+  } else if (refs.has(dep)) refs.addEdge(id, dep, { path });
 }
 
 /** A param value: literals, param and matrix references anywhere; artifacts only when the type is unknown. */

@@ -53,11 +53,15 @@ export class References {
   readonly edges = new Map<string, Map<string, Edge>>();
   readonly #known: ReadonlySet<string>;
 
-  /** `ids`: every stage id after expansion, in file order; `templates`: expansions by template. */
+  /**
+   * `ids`: every stage id after expansion, in file order; `templates`: expansions by template;
+   * `broken`: matrix stages whose matrix has errors (references into them are not reported again).
+   */
   constructor(
     readonly source: Source,
     readonly ids: readonly string[],
     readonly templates: ReadonlyMap<string, readonly string[]>,
+    readonly broken: ReadonlySet<string> = new Set(),
   ) {
     this.#known = new Set(ids);
     for (const id of ids) this.edges.set(id, new Map());
@@ -150,7 +154,9 @@ export class References {
     }
     const id = resolved.id;
     if (!this.has(id)) {
-      this.error(path, `Cannot resolve ${what}: ${this.unknownStage(id)}`, { range });
+      if (!this.inBroken(id)) {
+        this.error(path, `Cannot resolve ${what}: ${this.unknownStage(id)}`, { range });
+      }
       return undefined;
     }
     return this.#link(site, path, id, ref.output, what, range);
@@ -172,7 +178,16 @@ export class References {
     const prefix = `${resolved.family}.`;
     const ids = this.ids.filter((id) => id.startsWith(prefix) && id !== site.id);
     if (ids.length === 0) {
-      this.error(path, `Cannot resolve ${what}: no stage id starts with "${prefix}"`, { range });
+      if (this.inBroken(prefix)) return undefined;
+      const families = new Set(
+        this.ids.flatMap((id) =>
+          id.split(".").slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join("."))
+        ),
+      );
+      const near = didYouMean(resolved.family, families);
+      this.error(path, `Cannot resolve ${what}: no stage id starts with "${prefix}"${near}`, {
+        range,
+      });
       return undefined;
     }
     const members: FamilyMember[] = [];
@@ -225,6 +240,11 @@ export class References {
       return undefined;
     }
     return { kind: "output", stage: id, output, type };
+  }
+
+  /** True when `id` would be an expansion of a matrix stage whose matrix has errors. */
+  inBroken(id: string): boolean {
+    return [...this.broken].some((t) => id === t || id.startsWith(`${t}.`));
   }
 
   /** Why there is no stage `id`, with the expansions or a near id. */
