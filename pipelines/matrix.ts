@@ -13,8 +13,8 @@
  *
  * expands to `train.l1.p01`, `train.l1.p02`, `train.cvae.p01`, … (the first key varies slowest,
  * as in GitHub Actions' `strategy.matrix`; names as in DVC's `foreach` over a mapping).
- * `${{ matrix.rate }}` is the value (0.1); in a stage reference, `stages.task[matrix.model]`
- * uses a lookup's value as a name (see refs.ts). Every expansion keeps the template's source
+ * `${{ matrix.rate }}` is the value (0.1); in a stage reference, `stages.task[matrix.rate]` is
+ * `task.p01`, the entry's name (see refs.ts). Every expansion keeps the template's source
  * positions, so errors point at the template's lines; an error shared by every expansion is
  * reported once, at the template's path.
  *
@@ -294,9 +294,10 @@ export function matrixLookup(
 export type ResolvedId = { id: string } | { family: string } | { error: string };
 
 /**
- * The stage id that `parts` name in an expansion with entries `matrix`: `[matrix.k…]` is the
- * value of that lookup, which must be a name (a list value always is). A final `*` gives the
- * family prefix instead (every stage whose id starts with it and a dot).
+ * The stage id that `parts` name in an expansion with entries `matrix`: `[matrix.k]` is the
+ * name of this expansion's entry for `k` (for a list, the value itself), `[matrix.k.f…]` the
+ * value at that field of the entry's value, which must be a name. A final `*` gives the family
+ * prefix instead (every stage whose id starts with it and a dot).
  */
 export function resolveId(parts: readonly IdPart[], matrix: MatrixValues | undefined): ResolvedId {
   const names: string[] = [];
@@ -308,6 +309,10 @@ export function resolveId(parts: readonly IdPart[], matrix: MatrixValues | undef
     }
     const found = matrixLookup(matrix, part.matrix);
     if ("error" in found) return found;
+    if (part.matrix.length === 1) {
+      names.push(matrix!.get(part.matrix[0])!.name);
+      continue;
+    }
     const v = found.value;
     const name = typeof v === "string" || typeof v === "number" || typeof v === "boolean"
       ? String(v)

@@ -163,3 +163,41 @@ Deno.test("compilePipeline reports override-file errors with their own file and 
       "  2 |   sed: 1\n    |   ^^^\n1 error\n",
   );
 });
+
+Deno.test("the README's matrix example validates and expands as its comments say", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const at = readme.indexOf("- **Matrix stages**");
+  const start = readme.indexOf("```yaml\n", at) + "```yaml\n".length;
+  const block = readme.slice(start, readme.indexOf("  ```", start));
+  const text = "version: 1\nname: readme\nstages:\n  digits:\n    uses: dataset.mnist@1\n" + block;
+  const result = compilePipeline({ file: "README.md", text });
+  assert(result.plan !== undefined, formatDiagnostics(result.errors, result.sources));
+  const ids = result.plan.stages.map((s) => s.id);
+  assertEquals(ids.slice(0, 5), [
+    "digits",
+    "task.p01",
+    "task.p02",
+    "train.cgml.p01",
+    "train.cgml.p02",
+  ]);
+  assertEquals(ids.slice(7, 10), ["eval.cgml.p01", "eval.cgml.p02", "eval.norho.p01"]);
+  const report = result.plan.stages.find((s) => s.id === "report")!;
+  const runs = report.inputs.runs as Record<string, Record<string, { stage: string }>>;
+  assertEquals(Object.keys(runs), [
+    "cgml_p01",
+    "cgml_p02",
+    "norho_p01",
+    "norho_p02",
+    "l1_p01",
+    "l1_p02",
+  ]);
+  assertEquals(Object.keys(runs.norho_p01), ["metrics"]);
+  assertEquals(runs.l1_p02.curves.stage, "train.l1.p02");
+  const norho = result.plan.stages.find((s) => s.id === "eval.norho.p02")!;
+  assertEquals([norho.params.momentum, (norho.inputs.model as { stage: string }).stage], [
+    false,
+    "train.cgml.p02",
+  ]);
+  const task = result.plan.stages.find((s) => s.id === "task.p02")!;
+  assertEquals(task.params.box_rate, 0.2);
+});

@@ -4,11 +4,10 @@
  * operators, functions or nesting.
  *
  * A stage id in a reference is made of dot-separated names (`train.l1`). Inside a matrix stage a
- * part may be a matrix lookup in brackets, whose value is the name:
- * `stages.train[matrix.model]` is `train.l1` in the expansion where `model` is `l1`,
- * `stages.train[matrix.run.model]` takes the name from a field of a mapping value. In a table
- * input, `*` as the last part stands for every stage whose id continues the prefix
- * (`stages.eval.*`).
+ * part may be a matrix lookup in brackets: `[matrix.<key>]` is the name of this expansion's entry
+ * for that key (`stages.train[matrix.model]` is `train.l1` where `model` is `l1`), and
+ * `[matrix.<key>.<field>…]` a name stored in the entry's value. In a table input, `*` as the last
+ * part stands for every stage whose id continues the prefix (`stages.eval.*`).
  *
  * @module
  */
