@@ -123,9 +123,8 @@ function collision(
   source: Source,
   otherAt: Path,
 ): string {
-  const line = source.error(otherAt, "").line;
   const what = other === id
-    ? `the stage "${id}" written at line ${line}`
+    ? `the stage "${id}" written at line ${source.error(otherAt, "").line}`
     : `an expansion of "${other}"`;
   return `Cannot expand stage "${template}" to "${id}": that id is taken by ${what}`;
 }
@@ -153,11 +152,12 @@ function matrixKeys(
   for (const [key, values] of Object.entries(matrix)) {
     const entries = matrixEntries(source, stage, [...at, key], key, values, errors);
     if (!IDENTIFIER.test(key)) {
-      ok = fail(
+      fail(
         [...at, key],
         `Cannot use "${key}" as a matrix key: must be lowercase letters, digits and underscores, starting with a letter`,
         { at: "key" },
-      ) ?? false;
+      );
+      ok = false;
     }
     if (entries === undefined) ok = false;
     else {
