@@ -1,6 +1,6 @@
 /**
- * Binding param values into a stage's `with:` and validating the result against the stage
- * type's params schema from the catalog.
+ * Binding param and matrix values into a stage's `with:` and validating the result against the
+ * stage type's params schema from the catalog.
  *
  * @module
  */
@@ -8,8 +8,9 @@
 import { type StageType, stageTypeId } from "./catalog.ts";
 import type { Diagnostic, Path } from "./diagnostics.ts";
 import { issueDiagnostics } from "./issues.ts";
+import { matrixLookup, type MatrixValues } from "./matrix.ts";
 import { isMapping, type ParamValues } from "./params.ts";
-import { scanRefs, wholeRef } from "./refs.ts";
+import { type Ref, scanRefs, wholeRef } from "./refs.ts";
 import type { Source } from "./yaml.ts";
 
 /** Stands for a reference that cannot be resolved (already reported by the static checks). */
@@ -22,9 +23,10 @@ export interface BoundParams {
 }
 
 /**
- * Substitutes `${{ params.… }}` in the param keys of a stage's `with:` (a whole-string reference
- * keeps the value's type; one inside a longer string is interpolated as text) and validates the
- * result, applying the catalog defaults. Keys holding unresolvable references are skipped.
+ * Substitutes `${{ params.… }}` and `${{ matrix.… }}` (this expansion's `matrix` entries) in the
+ * param keys of a stage's `with:` (a whole-string reference keeps the value's type; one inside a
+ * longer string is interpolated as text) and validates the result, applying the catalog
+ * defaults. Keys holding unresolvable references are skipped.
  */
 export function bindStageParams(
   source: Source,
@@ -32,7 +34,14 @@ export function bindStageParams(
   type: StageType,
   given: Readonly<Record<string, unknown>>,
   values: ParamValues,
+  matrix?: MatrixValues,
 ): BoundParams {
+  const lookup = (ref: Ref | undefined): unknown => {
+    if (ref?.kind === "param") return lookupParam(values, ref.path);
+    if (ref?.kind !== "matrix") return UNRESOLVED;
+    const found = matrixLookup(matrix, ref.path);
+    return "value" in found ? found.value : UNRESOLVED;
+  };
   const raw: Record<string, unknown> = {};
   const origin = new Map<string, string>();
   const skipped = new Set<string>();
@@ -43,11 +52,12 @@ export function bindStageParams(
       continue;
     }
     if (!Object.hasOwn(type.params.shape, key)) continue;
-    const bound = substitute(value, values);
+    const bound = substitute(value, lookup);
     if (containsUnresolved(bound)) skipped.add(key);
     raw[key] = bound;
-    const whole = typeof value === "string" ? wholeRef(value) : undefined;
-    if (whole?.ref?.kind === "param") origin.set(key, `params.${whole.ref.path.join(".")}`);
+    const ref = typeof value === "string" ? wholeRef(value)?.ref : undefined;
+    if (ref?.kind === "param") origin.set(key, `params.${ref.path.join(".")}`);
+    if (ref?.kind === "matrix") origin.set(key, `matrix.${ref.path.join(".")}`);
   }
   const base: Path = ["stages", id, "with"];
   const parsed = type.params.safeParse(raw);
@@ -75,20 +85,18 @@ export function bindStageParams(
   return { params: parsed.data, errors: [] };
 }
 
-function substitute(value: unknown, values: ParamValues): unknown {
-  if (Array.isArray(value)) return value.map((v) => substitute(v, values));
+function substitute(value: unknown, lookup: (ref: Ref | undefined) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => substitute(v, lookup));
   if (isMapping(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, values)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, lookup)]));
   }
   if (typeof value !== "string") return value;
   const whole = wholeRef(value);
-  if (whole !== undefined) {
-    return whole.ref?.kind === "param" ? lookup(values, whole.ref.path) : UNRESOLVED;
-  }
+  if (whole !== undefined) return lookup(whole.ref);
   let out = "";
   let from = 0;
   for (const m of scanRefs(value)) {
-    const v = m.ref?.kind === "param" ? lookup(values, m.ref.path) : UNRESOLVED;
+    const v = lookup(m.ref);
     if (v === UNRESOLVED) return UNRESOLVED;
     out += value.slice(from, m.start) + (typeof v === "string" ? v : JSON.stringify(v));
     from = m.end;
@@ -96,7 +104,7 @@ function substitute(value: unknown, values: ParamValues): unknown {
   return out + value.slice(from);
 }
 
-function lookup(values: ParamValues, path: readonly string[]): unknown {
+function lookupParam(values: ParamValues, path: readonly string[]): unknown {
   let v: unknown = values;
   for (const key of path) {
     if (!isMapping(v) || !Object.hasOwn(v, key)) return UNRESOLVED;

@@ -10,13 +10,11 @@ import type { StageType } from "./catalog.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { topologicalOrder } from "./graph.ts";
 import { type OverrideFile, type ParamValues, resolveParams } from "./params.ts";
-import { isMapping } from "./params.ts";
-import { type OutputRef, type ParsedPipeline, parsePipeline } from "./parse.ts";
-import { wholeRef } from "./refs.ts";
+import { type InputValue, type OutputRef, type ParsedPipeline, parsePipeline } from "./parse.ts";
+import { mergeExpansionErrors } from "./matrix.ts";
 import type { Retry } from "./schema.ts";
 
-/** A stage input: one output reference, or (for table inputs) rows of named references. */
-export type InputValue = OutputRef | { [name: string]: InputValue };
+export type { InputValue } from "./parse.ts";
 
 /** One stage, ready to run. */
 export interface PlannedStage {
@@ -58,26 +56,38 @@ export function buildPlan(pipeline: ParsedPipeline, params: ParamValues): PlanRe
   const errors: Diagnostic[] = [];
   const byId = new Map<string, PlannedStage>();
   for (const stage of pipeline.stages) {
-    const bound = bindStageParams(pipeline.source, stage.id, stage.type, stage.spec.with, params);
+    const { source } = pipeline;
+    const bound = bindStageParams(
+      source,
+      stage.id,
+      stage.type,
+      stage.spec.with,
+      params,
+      stage.matrix,
+    );
     errors.push(...bound.errors);
     if (bound.params === undefined) continue;
-    const inputs: Record<string, InputValue> = {};
-    for (const [key, value] of Object.entries(stage.spec.with)) {
-      if (Object.hasOwn(stage.type.inputs, key)) inputs[key] = toInput(value, pipeline, key);
-    }
     byId.set(stage.id, {
       id: stage.id,
       uses: `${stage.type.name}@${stage.type.version}`,
       type: stage.type,
       params: bound.params,
-      inputs,
+      inputs: stage.inputs,
       deps: stage.deps,
       cache: stage.spec.cache,
       retry: stage.spec.retry,
       doc: stage.spec.doc,
     });
   }
-  if (errors.length > 0) return { errors };
+  if (errors.length > 0) {
+    const instances = pipeline.stages.map((s) => ({
+      id: s.id,
+      raw: null,
+      written: s.template ?? s.id,
+      matrix: s.matrix,
+    }));
+    return { errors: mergeExpansionErrors(errors, instances) };
+  }
   const order = pipeline.stages.map((s) => s.id);
   const deps = new Map(pipeline.stages.map((s) => [s.id, s.deps]));
   const stages = topologicalOrder(order, deps).map((id) => byId.get(id)!);
@@ -116,21 +126,4 @@ export function compilePipeline(input: CompileInput): CompileResult {
     return { pipeline: parsed.pipeline, errors: resolved.errors, sources };
   }
   return { pipeline: parsed.pipeline, ...buildPlan(parsed.pipeline, resolved.values), sources };
-}
-
-function toInput(value: unknown, pipeline: ParsedPipeline, key: string): InputValue {
-  if (isMapping(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, toInput(v, pipeline, key)]),
-    );
-  }
-  const ref = typeof value === "string" ? wholeRef(value)?.ref : undefined;
-  if (ref?.kind !== "output") throw new Error(`Cannot bind input "${key}": it was not checked`);
-  const producer = pipeline.stages.find((s) => s.id === ref.stage)!;
-  return {
-    kind: "output",
-    stage: ref.stage,
-    output: ref.output,
-    type: producer.type.outputs[ref.output],
-  };
 }

@@ -1,16 +1,39 @@
 /**
- * References in pipeline files: `${{ params.<name>[.<key>…] }}` and
- * `${{ stages.<id>.outputs.<name> }}`. Lookups only; no operators, functions or nesting.
+ * References in pipeline files: `${{ params.<name>[.<key>…] }}`, `${{ matrix.<key>[.<key>…] }}`
+ * (inside a stage with a `matrix:`) and `${{ stages.<id>.outputs.<name> }}`. Lookups only; no
+ * operators, functions or nesting.
+ *
+ * A stage id in a reference is made of dot-separated names (`train.l1`). Inside a matrix stage a
+ * part may be a matrix lookup in brackets: `[matrix.<key>]` is the name of this expansion's entry
+ * for that key (`stages.train[matrix.model]` is `train.l1` where `model` is `l1`), and
+ * `[matrix.<key>.<field>…]` a name stored in the entry's value. In a table input, `*` as the last
+ * part stands for every stage whose id continues the prefix (`stages.eval.*`).
  *
  * @module
  */
 
 import { didYouMean } from "./suggest.ts";
 
+/** One part of the stage id in a reference. */
+export type IdPart =
+  | { name: string }
+  | { matrix: string[] }
+  | { all: true };
+
 /** A parsed reference. */
 export type Ref =
   | { kind: "param"; path: string[] }
-  | { kind: "output"; stage: string; output: string };
+  | { kind: "matrix"; path: string[] }
+  | {
+    kind: "output";
+    /** The stage id as written, e.g. `maps`, `train.l1`, `train[matrix.model]`, `eval.*`. */
+    stage: string;
+    parts: IdPart[];
+    output: string;
+  };
+
+/** A reference to a stage output. */
+export type OutputRefExpr = Extract<Ref, { kind: "output" }>;
 
 /** One `${{ … }}` occurrence in a string: a reference, or the reason it is not one. */
 export interface RefMatch {
@@ -24,14 +47,32 @@ export interface RefMatch {
 }
 
 const SEGMENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const ROOTS = ["params", "stages"];
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+const ROOTS = ["params", "matrix", "stages"];
+const LOOKUPS = "only lookups like params.<name>, matrix.<key> or stages.<id>.outputs.<name> " +
+  "are allowed";
 
-/** `${{ params.a.b }}` / `${{ stages.x.outputs.y }}` for a reference. */
+/** The text of a stage id made of `parts`: `train.l1`, `train[matrix.model]`, `eval.*`. */
+export function idText(parts: readonly IdPart[]): string {
+  let out = "";
+  for (const p of parts) {
+    if ("matrix" in p) out += `[matrix.${p.matrix.join(".")}]`;
+    else out += (out === "" ? "" : ".") + ("all" in p ? "*" : p.name);
+  }
+  return out;
+}
+
+/** `${{ params.a.b }}` / `${{ matrix.k }}` / `${{ stages.x.outputs.y }}` for a reference. */
 export function refText(ref: Ref): string {
-  const inner = ref.kind === "param"
-    ? `params.${ref.path.join(".")}`
-    : `stages.${ref.stage}.outputs.${ref.output}`;
+  const inner = ref.kind === "output"
+    ? `stages.${ref.stage}.outputs.${ref.output}`
+    : `${ref.kind === "param" ? "params" : "matrix"}.${ref.path.join(".")}`;
   return `\${{ ${inner} }}`;
+}
+
+/** A reference to output `output` of the stage with the literal id `id`. */
+export function outputRef(id: string, output: string): OutputRefExpr {
+  return { kind: "output", stage: id, parts: id.split(".").map((name) => ({ name })), output };
 }
 
 /** Every `${{ … }}` in `s`, in order. */
@@ -67,30 +108,68 @@ export function wholeRef(s: string): RefMatch | undefined {
 
 function parseInner(inner: string): { ref?: Ref; error?: string } {
   const expr = inner.trim();
+  const root = /^[A-Za-z_]+/.exec(expr)?.[0] ?? "";
+  if (root === "stages" && /^stages[.[]/.test(expr)) return parseOutputRef(expr);
   const parts = expr.split(".");
   if (expr === "" || !parts.every((p) => SEGMENT.test(p))) {
-    return {
-      error: `Cannot parse reference "${expr}": only lookups like params.<name> or ` +
-        "stages.<id>.outputs.<name> are allowed",
-    };
+    return { error: `Cannot parse reference "${expr}": ${LOOKUPS}` };
   }
-  const [root, ...rest] = parts;
-  if (root === "params") {
+  const rest = parts.slice(1);
+  if (parts[0] === "params" || parts[0] === "matrix") {
     if (rest.length === 0) {
-      return { error: 'Cannot resolve "params": name a param, e.g. params.seed' };
+      const what = parts[0] === "params" ? "a param, e.g. params.seed" : "a key, e.g. matrix.model";
+      return { error: `Cannot resolve "${parts[0]}": name ${what}` };
     }
-    return { ref: { kind: "param", path: rest } };
+    return { ref: { kind: parts[0] === "params" ? "param" : "matrix", path: rest } };
   }
-  if (root === "stages") {
-    if (rest.length === 3 && rest[1] === "outputs") {
-      return { ref: { kind: "output", stage: rest[0], output: rest[2] } };
-    }
-    const hint = rest.length === 3 ? didYouMean(rest[1], ["outputs"]) : "";
-    return { error: `Cannot resolve "${expr}": expected stages.<id>.outputs.<name>${hint}` };
+  if (parts[0] === "stages") {
+    return { error: `Cannot resolve "${expr}": expected stages.<id>.outputs.<name>` };
   }
   return {
-    error: `Cannot resolve "${expr}": references start with "params." or "stages."${
-      didYouMean(root, ROOTS)
+    error: `Cannot resolve "${expr}": references start with "params.", "matrix." or "stages."${
+      didYouMean(parts[0], ROOTS)
     }`,
   };
+}
+
+function parseOutputRef(expr: string): { ref?: Ref; error?: string } {
+  if (!/^[A-Za-z0-9_.\-[\]* ]+$/.test(expr)) {
+    return { error: `Cannot parse reference "${expr}": ${LOOKUPS}` };
+  }
+  const m = /^stages\.(.+)\.outputs\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(expr);
+  const parts = m === null ? undefined : parseId(m[1]);
+  if (m === null || parts === undefined) {
+    const segments = expr.split(".");
+    const hint = segments.length >= 4 ? didYouMean(segments.at(-2)!, ["outputs"]) : "";
+    return { error: `Cannot resolve "${expr}": expected stages.<id>.outputs.<name>${hint}` };
+  }
+  if (parts.slice(0, -1).some((p) => "all" in p)) {
+    return { error: `Cannot resolve "${expr}": "*" can only end a stage id (stages.<id>.*)` };
+  }
+  return { ref: { kind: "output", stage: idText(parts), parts, output: m[2] } };
+}
+
+/** Parts of a stage id as written in a reference, or `undefined` when it is malformed. */
+function parseId(text: string): IdPart[] | undefined {
+  const parts: IdPart[] = [];
+  let rest = text;
+  while (rest !== "") {
+    const bracket = /^\[\s*matrix\.([A-Za-z0-9_.-]+?)\s*\]/.exec(rest);
+    if (bracket !== null) {
+      const path = bracket[1].split(".");
+      if (!path.every((p) => SEGMENT.test(p))) return undefined;
+      parts.push({ matrix: path });
+      rest = rest.slice(bracket[0].length);
+      continue;
+    }
+    if (parts.length > 0) {
+      if (!rest.startsWith(".")) return undefined;
+      rest = rest.slice(1);
+    }
+    const word = /^(\*|[A-Za-z0-9_-]+)/.exec(rest);
+    if (word === null || (word[1] !== "*" && !NAME.test(word[1]))) return undefined;
+    parts.push(word[1] === "*" ? { all: true } : { name: word[1] });
+    rest = rest.slice(word[1].length);
+  }
+  return parts.length > 0 && "name" in parts[0] ? parts : undefined;
 }

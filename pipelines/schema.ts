@@ -13,8 +13,13 @@ import { closest } from "./suggest.ts";
 
 /** Pipeline names: lowercase letters, digits and dashes. */
 export const PIPELINE_NAME = /^[a-z][a-z0-9-]*$/;
-/** Stage ids, param names and output names: lowercase letters, digits and underscores. */
+/** Param names, output names and matrix keys: lowercase letters, digits and underscores. */
 export const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+/**
+ * Stage ids: an identifier, optionally followed by dot-separated names (`train.cgml`), the form
+ * that expanded matrix stages take (`train.l1`, `eval.cgml.p01`).
+ */
+export const STAGE_ID = /^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)*$/;
 /** Durations such as `500ms`, `10s`, `5m`, `2h`. */
 export const DURATION = /^([0-9]+)(ms|s|m|h)$/;
 
@@ -50,10 +55,16 @@ export function closed<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, z.core
 const nameOf = (pattern: RegExp, what: string) =>
   z.string().regex(pattern, { error: `must be ${what}` });
 
-/** A stage id, param name or output name. */
+/** A param name, output name or matrix key. */
 export const Identifier = nameOf(
   IDENTIFIER,
   "lowercase letters, digits and underscores, starting with a letter",
+);
+
+/** A stage id. */
+export const StageId = nameOf(
+  STAGE_ID,
+  "lowercase letters, digits and underscores, starting with a letter, with dots between names",
 );
 
 /** A duration string (`500ms`, `10s`, `5m`, `2h`). */
@@ -109,8 +120,13 @@ export const Retry = closed({
 /** Retry policy of a stage. */
 export type Retry = z.output<typeof Retry>;
 
-/** One stage: a catalog stage type, its parameters and inputs, and its run policy. */
+/**
+ * One stage: a catalog stage type, its parameters and inputs, and its run policy. With a
+ * `matrix:` it is a template run once per combination of the matrix values (`matrix.ts` checks
+ * the matrix and expands it).
+ */
 export const Stage = closed({
+  matrix: z.unknown().optional(),
   uses: z.string(),
   with: z.record(z.string(), z.unknown()).default({}),
   after: z.array(z.string()).default([]),
@@ -127,7 +143,7 @@ export const PipelineFile = closed({
   name: nameOf(PIPELINE_NAME, "lowercase letters, digits and dashes, starting with a letter"),
   description: z.string().optional(),
   params: z.record(Identifier, ParamSpec).default({}),
-  stages: z.record(Identifier, Stage).refine((s) => Object.keys(s).length > 0, {
+  stages: z.record(StageId, Stage).refine((s) => Object.keys(s).length > 0, {
     error: "Cannot run a pipeline without stages",
   }),
   outputs: z.record(Identifier, z.string()).default({}),

@@ -56,6 +56,7 @@ export interface Spot {
 export class Source {
   readonly #lines: LineCounter;
   readonly #spots = new Map<string, Spot>();
+  readonly #aliases = new Map<string, Path>();
 
   /** `file` is the name shown in errors. */
   constructor(readonly file: string, readonly text: string, lines: LineCounter) {
@@ -67,9 +68,25 @@ export class Source {
     this.#spots.set(pathId(path), spot);
   }
 
+  /**
+   * Makes paths under `from` find their positions under `to`: an expanded matrix stage
+   * (`stages.train.l1`) is located at its template (`stages.train`).
+   */
+  alias(from: Path, to: Path): void {
+    this.#aliases.set(pathId(from), to);
+  }
+
   /** Offsets of the value at `path`, when it was written in this file. */
   valueRange(path: Path): Range | undefined {
-    return this.#spots.get(pathId(path))?.value;
+    return this.#spot(path)?.value;
+  }
+
+  #spot(path: Path): Spot | undefined {
+    for (let n = this.#aliases.size > 0 ? path.length : 0; n > 0; n--) {
+      const to = this.#aliases.get(pathId(path.slice(0, n)));
+      if (to !== undefined) return this.#spots.get(pathId([...to, ...path.slice(n)]));
+    }
+    return this.#spots.get(pathId(path));
   }
 
   /**
@@ -84,13 +101,13 @@ export class Source {
   ): Diagnostic {
     let range = opts.range;
     if (range === undefined) {
-      const spot = this.#spots.get(pathId(path));
+      const spot = this.#spot(path);
       if (spot !== undefined) {
         const preferKey = opts.at === "key" || (opts.at === undefined && spot.collection);
         range = (preferKey ? spot.key : undefined) ?? spot.value ?? spot.key;
       }
       for (let n = path.length - 1; range === undefined && n >= 0; n--) {
-        const up = this.#spots.get(pathId(path.slice(0, n)));
+        const up = this.#spot(path.slice(0, n));
         range = up?.key ?? up?.value;
       }
     }

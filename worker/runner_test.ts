@@ -44,7 +44,7 @@ Deno.test({
       }
       const html = new TextDecoder().decode(await first.artifact("report", "html"));
       assert(html.includes("<h2>3-D reconstructions</h2>") && html.includes("<h2>Notes</h2>"));
-      const csv = new TextDecoder().decode(await first.artifact("features_cgml", "features"));
+      const csv = new TextDecoder().decode(await first.artifact("features.cgml", "features"));
       assertEquals(csv.split("\n")[0].split(",").slice(0, 4), ["id", "split", "label", "f0"]);
       assertEquals(csv.trim().split("\n").length, 1 + 3 * 6);
 
@@ -59,22 +59,22 @@ Deno.test({
       const missed = changed.decisions.filter((d) => d.action !== "HIT").map((d) => d.stage);
       assertEquals(missed, [
         "corrupt",
-        "cgml",
-        "l1",
-        "cvae",
-        "ce",
-        "eval_cgml",
-        "eval_l1",
-        "eval_cvae",
-        "eval_ce",
-        "features_cgml",
-        "features_l1",
-        "features_cvae",
-        "features_ce",
-        "linear_cgml",
-        "linear_l1",
-        "linear_cvae",
-        "linear_ce",
+        "train.cgml",
+        "train.l1",
+        "train.cvae",
+        "train.ce",
+        "eval.cgml",
+        "eval.l1",
+        "eval.cvae",
+        "eval.ce",
+        "features.cgml",
+        "features.l1",
+        "features.cvae",
+        "features.ce",
+        "linear.cgml",
+        "linear.l1",
+        "linear.cvae",
+        "linear.ce",
         "report",
       ]);
       assertEquals(

@@ -51,7 +51,7 @@ Deno.test({
       }
       const cgml = results.cgml["p0.3"];
       assert(cgml.psnr_best >= cgml.psnr - 1e-9, "the best draw is no worse than all draws");
-      const m = JSON.parse(text(await run.artifact("eval_cgml_p03", "metrics"))) as ImageMetrics;
+      const m = JSON.parse(text(await run.artifact("eval.cgml.p03", "metrics"))) as ImageMetrics;
       assertEquals([m.model, m.task, m.condition, m.draws, m.inputs], [
         "cgml",
         "completion",
@@ -60,7 +60,7 @@ Deno.test({
         8,
       ]);
       assertEquals(m.modes!.samples, 32);
-      const png = await run.artifact("eval_l1_p01", "grid");
+      const png = await run.artifact("eval.l1.p01", "grid");
       assertEquals([...png.subarray(1, 4)], [80, 78, 71]);
       const html = text(await run.artifact("report", "html"));
       assert(html.includes("data:image/png;base64,") && html.includes("<svg"));
@@ -116,7 +116,7 @@ Deno.test({
       const results = JSON.parse(text(await run.artifact("report", "results"))) as ImageResults;
       assertEquals(Object.keys(results).sort(), ["cgml", "cgml-no-rho", "l1"]);
       assert(Number.isFinite(results.cgml.colour.psnr) && results.cgml.colour.ssim < 1);
-      const m = JSON.parse(text(await run.artifact("eval_cgml", "metrics"))) as ImageMetrics;
+      const m = JSON.parse(text(await run.artifact("eval.cgml", "metrics"))) as ImageMetrics;
       assertEquals([m.task, m.condition, m.modes], ["colorization", "colour", undefined]);
     } finally {
       await Deno.remove(dir, { recursive: true });
