@@ -95,6 +95,16 @@ async function runFleet(
     assert(status.attempts >= 2, `${job}, whose worker was killed, was taken over`);
     assert((await store.list(`jobs/${job}/`)).items.length > 0, `${job} has its artifacts`);
   }
+  const attempts = statuses.reduce((n, s) => n + (s?.attempts ?? 0), 0);
+  const storeRetries = workers.reduce(
+    (n, w) => n + w.lines.filter((l) => /cannot claim|store was unavailable/.test(l)).length,
+    0,
+  );
+  console.log(
+    `crash test: ${JOBS} jobs succeeded, ${commits()} commits, ${attempts} attempts, ` +
+      `killed workers' jobs ${killed.map((k) => k.job).join(", ")} taken over; ` +
+      `${storeRetries} worker log lines about an unavailable store`,
+  );
   const survivors = workers.filter((w) => !killed.some((k) => k.worker === w));
   for (const w of survivors) {
     assertEquals((await w.child.status).code, 0, `${w.name} exits cleanly on SIGTERM`);
