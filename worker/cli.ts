@@ -121,8 +121,8 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
 }
 
 /** Opens the store configured exactly as the worker's (`loadStoreConfig`). */
-export function openStore(): Promise<ObjectStore> {
-  return openConfiguredStore(loadStoreConfig());
+export async function openStore(): Promise<ObjectStore> {
+  return await openConfiguredStore(loadStoreConfig());
 }
 
 if (import.meta.main) {
