@@ -120,15 +120,15 @@ export class FunctionsProcess extends ServiceProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** Starts the functions on `port` and resolves once `/healthz` answers. */
+  /** Starts the functions on `port` and resolves once `/readyz` answers 200 (store open). */
   static async start(port: number, env: Record<string, string>): Promise<FunctionsProcess> {
     const functions = new FunctionsProcess(port, env);
     let exited = false;
     functions.child.status.then(() => exited = true);
-    await until("the functions to listen", async () => {
+    await until("the functions to be ready", async () => {
       if (exited) throw new Error(`Cannot start the functions:\n${functions.lines.join("\n")}`);
       try {
-        const res = await fetch(`${functions.url}/healthz`);
+        const res = await fetch(`${functions.url}/readyz`);
         await res.body?.cancel();
         return res.ok;
       } catch {
