@@ -120,22 +120,34 @@ export class FunctionsProcess extends ServiceProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** Starts the functions on `port` and resolves once `/readyz` answers 200 (store open). */
-  static async start(port: number, env: Record<string, string>): Promise<FunctionsProcess> {
+  /**
+   * Starts the functions on `port` and resolves once `/readyz` answers 200 (the store is open),
+   * or with `wait: "listening"` once `/healthz` answers (the store may still be down).
+   */
+  static async start(
+    port: number,
+    env: Record<string, string>,
+    wait: "ready" | "listening" = "ready",
+  ): Promise<FunctionsProcess> {
     const functions = new FunctionsProcess(port, env);
     let exited = false;
     functions.child.status.then(() => exited = true);
-    await until("the functions to be ready", async () => {
+    await until(`the functions to be ${wait}`, async () => {
       if (exited) throw new Error(`Cannot start the functions:\n${functions.lines.join("\n")}`);
-      try {
-        const res = await fetch(`${functions.url}/readyz`);
-        await res.body?.cancel();
-        return res.ok;
-      } catch {
-        return false;
-      }
+      return (await functions.status(wait === "ready" ? "/readyz" : "/healthz")) === 200;
     }, 60_000);
     return functions;
+  }
+
+  /** The HTTP status of a GET of `path` (0 when nothing answers). */
+  async status(path: string): Promise<number> {
+    try {
+      const res = await fetch(`${this.url}${path}`);
+      await res.body?.cancel();
+      return res.status;
+    } catch {
+      return 0;
+    }
   }
 }
 
