@@ -53,7 +53,9 @@ export function s3Test(
     sanitizeResources: false,
     sanitizeOps: false,
     async fn(t) {
-      if (binary === null) throw new Error(`Cannot run ${name}: CI=true requires it, but ${reason}`);
+      if (binary === null) {
+        throw new Error(`Cannot run ${name}: CI=true requires it, but ${reason}`);
+      }
       const server = await startS3Server({ ...options, binary });
       try {
         await fn(server, t);
