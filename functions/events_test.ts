@@ -69,7 +69,10 @@ Deno.test("webhook: token checked; bad payloads 400; bad requests enqueue nothin
     const wrongQuery = `/v1/events/minio?token=${TOKENS.write}`;
     assertEquals((await f.app.request(wrongQuery, post(event, null))).status, 403);
     const wrongBasic = post(event, null);
-    wrongBasic.headers = { ...wrongBasic.headers, authorization: `Basic ${btoa(`u:${TOKENS.read}`)}` };
+    wrongBasic.headers = {
+      ...wrongBasic.headers,
+      authorization: `Basic ${btoa(`u:${TOKENS.read}`)}`,
+    };
     assertEquals((await f.app.request("/v1/events/minio", wrongBasic)).status, 403);
     const malformed = post(event, null);
     malformed.headers = { ...malformed.headers, authorization: "Basic !!!" };
@@ -220,7 +223,9 @@ Deno.test("webhook: hostile keys and events are 4xx and enqueue nothing", async 
       const escaped = await f.app.request("/v1/events/minio", post(minioEvent(key, etag)));
       assertEquals(escaped.status, 400, JSON.stringify(key).slice(0, 40));
     }
-    const tooMany = { Records: Array.from({ length: 1001 }, () => versitygwEvent("a", etag).Records[0]) };
+    const tooMany = {
+      Records: Array.from({ length: 1001 }, () => versitygwEvent("a", etag).Records[0]),
+    };
     assertEquals((await f.app.request("/v1/events/minio", post(tooMany))).status, 400);
     assertEquals((await f.app.request("/v1/events/minio", post({}))).status, 400);
     assertEquals((await f.queue.list()).jobs, [], "nothing enqueued");

@@ -120,17 +120,23 @@ const StoreEnv = z.object({
       return false;
     }
   }, "must be file:///absolute/path or http(s)://host:port"),
-  CGML_BUCKET: z.string().default("cgml").pipe(z.string().regex(
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-    "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
-  )),
+  CGML_BUCKET: z.string().default("cgml").pipe(
+    z.string().regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+    ),
+  ),
   CGML_S3_ACCESS_KEY: AccessKey.optional(),
   CGML_S3_SECRET_KEY: SecretKey.optional(),
 }).superRefine((e, ctx) => {
   if (new URL(e.CGML_STORE).protocol === "file:") return;
   for (const name of ["CGML_S3_ACCESS_KEY", "CGML_S3_SECRET_KEY"] as const) {
     if (!e[name]) {
-      ctx.addIssue({ code: "custom", path: [name], message: "required when CGML_STORE is http(s)" });
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: "required when CGML_STORE is http(s)",
+      });
     }
   }
 });

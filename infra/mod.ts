@@ -19,4 +19,11 @@ export {
   openConfiguredStore,
   processEnv,
 } from "./config.ts";
-export type { Config, Env, S3ServerConfig, StoreConfig, TokenScope, WorkerConfig } from "./config.ts";
+export type {
+  Config,
+  Env,
+  S3ServerConfig,
+  StoreConfig,
+  TokenScope,
+  WorkerConfig,
+} from "./config.ts";

@@ -44,6 +44,9 @@ Deno.test("mutation check: unconditional lease writes are caught by the same che
   await withFsStore(expectMutationCaught);
 });
 
-s3Test("mutation check: unconditional lease writes are caught by the same checks", async (server) => {
-  await expectMutationCaught(await storeOn(server, "mutation"));
-});
+s3Test(
+  "mutation check: unconditional lease writes are caught by the same checks",
+  async (server) => {
+    await expectMutationCaught(await storeOn(server, "mutation"));
+  },
+);

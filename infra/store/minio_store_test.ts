@@ -59,7 +59,16 @@ s3Test("S3 conditional writes exclude each other across processes", async (serve
   `;
   const run = (name: string) =>
     new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--no-check", "--quiet", script, server.url, server.accessKey, server.secretKey, name],
+      args: [
+        "eval",
+        "--no-check",
+        "--quiet",
+        script,
+        server.url,
+        server.accessKey,
+        server.secretKey,
+        name,
+      ],
       stdout: "piped",
       stderr: "inherit",
     }).output();

@@ -53,7 +53,10 @@ export type NotificationClient = Pick<Client, "getBucketNotification" | "setBuck
  * {@link BucketNotifications} over a minio-js client; failures become `StoreError`s that name
  * the bucket and the server's error code (e.g. `NotImplemented` from versitygw).
  */
-export function clientNotifications(client: NotificationClient, bucket: string): BucketNotifications {
+export function clientNotifications(
+  client: NotificationClient,
+  bucket: string,
+): BucketNotifications {
   return {
     bucket,
     async ensureQueue(entry) {

@@ -60,5 +60,8 @@ Deno.test("a queue notification is added once and other entries are kept", async
   assertEquals(cfg.QueueConfiguration.map((q) => q.Id), ["other", INBOX.id]);
   assertEquals(cfg.QueueConfiguration[0].Filter, other.Filter);
   const inbox = cfg.QueueConfiguration[1];
-  assertEquals([inbox.Queue, inbox.Filter], [MINIO_WEBHOOK_ARN, [{ Name: "prefix", Value: "inbox/" }]]);
+  assertEquals([inbox.Queue, inbox.Filter], [MINIO_WEBHOOK_ARN, [{
+    Name: "prefix",
+    Value: "inbox/",
+  }]]);
 });
