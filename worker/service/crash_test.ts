@@ -96,14 +96,15 @@ async function runFleet(
     assert((await store.list(`jobs/${job}/`)).items.length > 0, `${job} has its artifacts`);
   }
   const attempts = statuses.reduce((n, s) => n + (s?.attempts ?? 0), 0);
-  const storeRetries = workers.reduce(
-    (n, w) => n + w.lines.filter((l) => /cannot claim|store was unavailable/.test(l)).length,
-    0,
+  const outage = workers.flatMap((w) =>
+    w.lines.filter((l) => /cannot claim|store was unavailable|answers again/.test(l))
   );
   console.log(
     `crash test: ${JOBS} jobs succeeded, ${commits()} commits, ${attempts} attempts, ` +
       `killed workers' jobs ${killed.map((k) => k.job).join(", ")} taken over; ` +
-      `${storeRetries} worker log lines about an unavailable store`,
+      `${outage.length} worker log lines about the store being unavailable${
+        outage.length ? `, e.g.\n  ${outage.slice(0, 3).join("\n  ")}` : ""
+      }`,
   );
   const survivors = workers.filter((w) => !killed.some((k) => k.worker === w));
   for (const w of survivors) {
@@ -142,12 +143,17 @@ s3Test(
     try {
       await runFleet(store, { ...env, CGML_WORK_DIR: `${dir}/work` }, async () => {
         seen.push(await readyz());
+        const killedAt = performance.now();
         await server.kill();
         seen.push(await readyz());
         await new Promise((r) => setTimeout(r, 1500));
         await server.start();
         await until("/readyz to answer 200", async () => (await readyz()) === 200, 10_000);
         seen.push(200);
+        console.log(
+          `S3 server SIGKILLed and started again on its folder: /readyz 503 while down, 200 ` +
+            `${((performance.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+        );
       });
       assertEquals(seen, [200, 503, 200], "/readyz: up, down while killed, up after the restart");
     } finally {
