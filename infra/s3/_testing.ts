@@ -35,9 +35,6 @@ async function locate(): Promise<{ binary: string | null; reason: string }> {
 
 const { binary, reason } = await locate();
 
-/** Why real-server tests cannot run here, or `null` when they can. */
-export const s3Unavailable: string | null = binary === null ? reason : null;
-
 if (binary === null && !inCI) console.error(`Real-S3 tests skipped: ${reason}`);
 
 /** Registers `Deno.test(name)` that runs `fn` against a fresh S3 server (see module doc). */
