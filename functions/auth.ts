@@ -61,16 +61,49 @@ export function requireScope(
   };
 }
 
-/** Middleware for the MinIO webhook: its own token, and no token configured refuses all. */
+/**
+ * The webhook token of a request, from (in this order) `Authorization: Bearer` (MinIO),
+ * `Authorization: Basic` with the token as password (versitygw with URL credentials), or the
+ * `token` query parameter. `undefined` when absent, `null` when an `Authorization` header is
+ * malformed.
+ */
+export function webhookToken(
+  authorization: string | undefined,
+  query: string | undefined,
+): string | undefined | null {
+  if (authorization !== undefined) {
+    const basic = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(authorization);
+    if (basic) {
+      let decoded: string;
+      try {
+        decoded = new TextDecoder("utf-8", { fatal: true }).decode(
+          Uint8Array.from(atob(basic[1]), (ch) => ch.charCodeAt(0)),
+        );
+      } catch {
+        return null;
+      }
+      const colon = decoded.indexOf(":");
+      return colon < 0 ? null : decoded.slice(colon + 1);
+    }
+    return bearerToken(authorization);
+  }
+  return query === undefined || query === "" ? undefined : query;
+}
+
+/**
+ * Middleware for the bucket webhook: its own token ({@link webhookToken}), compared in constant
+ * time; no token configured refuses every call.
+ */
 export function requireWebhookToken(expected: string | undefined): MiddlewareHandler {
   return async (c, next) => {
     if (expected === undefined) {
       return c.json({ error: "Cannot accept events: CGML_WEBHOOK_TOKEN is not configured" }, 403);
     }
-    const token = bearerToken(c.req.header("authorization"));
+    const token = webhookToken(c.req.header("authorization"), c.req.query("token"));
     if (!token) {
       c.header("WWW-Authenticate", 'Bearer realm="cgml-webhook"');
-      return c.json({ error: "Cannot authenticate the event: no bearer token" }, 401);
+      const reason = token === null ? "a malformed" : "no";
+      return c.json({ error: `Cannot authenticate the event: ${reason} token` }, 401);
     }
     if (!timingSafeEqual(expected, token)) {
       return c.json({ error: "Cannot authorize the event: wrong token" }, 403);

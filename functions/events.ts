@@ -1,38 +1,85 @@
 /**
- * The MinIO bucket-notification webhook: `POST /v1/events/minio`, authenticated by its own
- * bearer token. Each object-created record of an `inbox/*.yaml` key in our bucket is submitted
- * (keys arrive `url.QueryEscape`d and are decoded); duplicates of one bucket+key+ETag map to
- * one job. Other records are acknowledged and ignored, so MinIO does not redeliver them.
+ * The bucket-notification webhook: `POST /v1/events/minio`, for MinIO's webhook target and for
+ * versitygw's `--event-webhook-url` (both send S3-shaped `Records`). The token
+ * (`CGML_WEBHOOK_TOKEN`) may come as a bearer header (MinIO), as HTTP Basic credentials or as a
+ * `token` query parameter (versitygw, which sends no headers of its own); see `auth.ts`.
+ *
+ * Keys: MinIO (`eventSource: "minio:s3"`) sends `url.QueryEscape`d keys (`/` → `%2F`, space →
+ * `+`); versitygw sends them raw. Each record's key is decoded by its source, so `+`, `%` and
+ * spaces in keys are never misread. Every record is checked before anything is enqueued: a key
+ * that is not a valid store key (`..`, absolute, NUL, too long) or an `inbox/` key of another
+ * bucket answers 400 and enqueues nothing. Records outside `inbox/` (versitygw reports every
+ * write, queue writes included) and non-creation events are acknowledged and ignored without
+ * touching the store. Each object-created `inbox/*.yaml` record is submitted once per
+ * bucket+key+ETag. A server's test event (`"Event": "s3:TestEvent"`) is acknowledged.
  *
  * @module
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
+import { InvalidKeyError, validateKey } from "../infra/mod.ts";
+import { INBOX_PREFIX, type InboxOutcome, submitInboxObject } from "../pipelines/mod.ts";
 import { requireWebhookToken } from "./auth.ts";
 import { type App, type AppContext, ERRORS } from "./context.ts";
-import { type InboxOutcome, submitInboxObject } from "../pipelines/mod.ts";
 
 const EventRecord = z.looseObject({
   eventName: z.string(),
+  eventSource: z.string().optional(),
   s3: z.looseObject({
     bucket: z.looseObject({ name: z.string() }),
-    object: z.looseObject({ key: z.string(), eTag: z.string().optional() }),
+    object: z.looseObject({ key: z.string().max(4096), eTag: z.string().optional() }),
   }),
 });
 
+type EventRecord = z.infer<typeof EventRecord>;
+
 const Notification = z.looseObject({
   EventName: z.string().optional(),
+  Event: z.string().optional(),
   Key: z.string().optional(),
-  Records: z.array(EventRecord).max(1000),
-}).openapi("MinioNotification");
+  Records: z.array(EventRecord).max(1000).optional(),
+}).refine(
+  (n) => n.Records !== undefined || n.Event === "s3:TestEvent",
+  { message: "Records is required", path: ["Records"] },
+).openapi("BucketNotification");
 
-/** Decodes a key as MinIO's `url.QueryEscape` wrote it (`+` is a space). */
-export function decodeEventKey(key: string): string | null {
+/** Decodes a key as MinIO's `url.QueryEscape` wrote it (`+` is a space); `null` if malformed. */
+export function decodeQueryEscaped(key: string): string | null {
   try {
     return decodeURIComponent(key.replace(/\+/g, " "));
   } catch {
     return null;
   }
+}
+
+/** The object key a record names: MinIO escapes keys, other sources (versitygw) send them raw. */
+export function eventKey(record: Pick<EventRecord, "eventSource" | "s3">): string | null {
+  const key = record.s3.object.key;
+  return record.eventSource === "minio:s3" ? decodeQueryEscaped(key) : key;
+}
+
+/** A checked record: its decoded key, or the reason the whole request is refused. */
+function checkRecord(record: EventRecord, bucket: string): { key: string } | { error: string } {
+  const key = eventKey(record);
+  if (key === null) {
+    return { error: "Cannot read the event: the object key is not URL-encoded as MinIO sends it" };
+  }
+  try {
+    validateKey(key);
+  } catch (e) {
+    if (e instanceof InvalidKeyError) {
+      return { error: `Cannot accept the event: ${e.message}` };
+    }
+    throw e;
+  }
+  if (key.startsWith(INBOX_PREFIX) && record.s3.bucket.name !== bucket) {
+    return {
+      error: `Cannot accept the event: bucket ${
+        JSON.stringify(record.s3.bucket.name)
+      } is not served here (this service uses ${JSON.stringify(bucket)})`,
+    };
+  }
+  return { key };
 }
 
 /** Registers the webhook route. */
@@ -41,7 +88,8 @@ export function registerEvents(app: App, ctx: AppContext): void {
     createRoute({
       method: "post",
       path: "/v1/events/minio",
-      summary: "MinIO webhook target (bearer CGML_WEBHOOK_TOKEN)",
+      summary: "Bucket notification webhook (MinIO, versitygw); token CGML_WEBHOOK_TOKEN as " +
+        "bearer, Basic credentials or ?token=",
       middleware: [requireWebhookToken(ctx.config.webhookToken)] as const,
       request: {
         body: { required: true, content: { "application/json": { schema: Notification } } },
@@ -52,29 +100,30 @@ export function registerEvents(app: App, ctx: AppContext): void {
       },
     }),
     async (c) => {
-      const { Records } = c.req.valid("json");
-      const results: (InboxOutcome & { key: string })[] = [];
-      for (const record of Records) {
-        const key = decodeEventKey(record.s3.object.key);
-        if (key === null) {
-          return c.json({ error: "Cannot read the event: the object key is not URL-encoded" }, 400);
+      const records = c.req.valid("json").Records ?? [];
+      const bucket = ctx.config.store.bucket;
+      const keys: string[] = [];
+      for (const record of records) {
+        const checked = checkRecord(record, bucket);
+        if ("error" in checked) {
+          ctx.metrics.inc("cgml_webhook_records_total", "Webhook records by outcome.", {
+            outcome: "refused",
+          });
+          return c.json({ error: checked.error }, 400);
         }
+        keys.push(checked.key);
+      }
+      const results: (InboxOutcome & { key: string })[] = [];
+      for (const [i, record] of records.entries()) {
+        const key = keys[i];
         let outcome: InboxOutcome;
-        if (!record.eventName.startsWith("s3:ObjectCreated:")) {
+        if (!key.startsWith(INBOX_PREFIX)) {
+          outcome = { kind: "ignored", reason: "not under inbox/" };
+        } else if (!record.eventName.startsWith("s3:ObjectCreated:")) {
           outcome = { kind: "ignored", reason: `event ${record.eventName}` };
-        } else if (record.s3.bucket.name !== ctx.config.store.bucket) {
-          outcome = {
-            kind: "ignored",
-            reason: `bucket ${record.s3.bucket.name} is not served here`,
-          };
         } else {
           outcome = await submitInboxObject(
-            {
-              store: ctx.store,
-              queue: ctx.queue,
-              bucket: ctx.config.store.bucket,
-              builtinDir: ctx.options.builtinDir,
-            },
+            { store: ctx.store, queue: ctx.queue, bucket, builtinDir: ctx.options.builtinDir },
             key,
             record.s3.object.eTag?.replace(/^"|"$/g, "") || undefined,
           );

@@ -1,16 +1,24 @@
 /**
- * Service configuration from environment variables, validated with zod. A missing or invalid
- * setting stops the process at start with a message naming the variable.
+ * The one place environment variables are read and validated (zod), in sections: the store
+ * (every entry point that opens one: functions, worker, `deno task cgml`, bench), the functions,
+ * the worker and the local S3 server. An invalid setting is a {@link ConfigError} whose message
+ * names every offending variable; entry points print it and exit with status 2. Empty values
+ * count as unset.
  *
- * | variable             | default                         | meaning                                   |
- * |----------------------|---------------------------------|-------------------------------------------|
- * | `CGML_STORE`         | `file://<cwd>/.cache/store`     | `file:///abs/path` or `http(s)://host:port` |
- * | `CGML_BUCKET`        | `cgml`                          | bucket of the MinIO store                 |
- * | `CGML_S3_ACCESS_KEY` | — (required for MinIO)          | MinIO access key                          |
- * | `CGML_S3_SECRET_KEY` | — (required for MinIO)          | MinIO secret key                          |
- * | `CGML_API_TOKENS`    | none                            | `token:scope,...`, scope `read` or `write` |
- * | `CGML_WEBHOOK_TOKEN` | none (webhook refused)          | bearer token MinIO's webhook must send    |
- * | `PORT`               | `8000`                          | HTTP port of the functions                |
+ * | variable                  | default                     | section   |
+ * |---------------------------|-----------------------------|-----------|
+ * | `CGML_STORE`              | `file://<cwd>/.cache/store` | store     |
+ * | `CGML_BUCKET`             | `cgml`                      | store     |
+ * | `CGML_S3_ACCESS_KEY`      | — (required with S3)        | store, s3 |
+ * | `CGML_S3_SECRET_KEY`      | — (required with S3)        | store, s3 |
+ * | `CGML_API_TOKENS`         | none (API open, loopback)   | functions |
+ * | `CGML_WEBHOOK_TOKEN`      | none (webhook refused)      | functions, s3 |
+ * | `PORT`                    | `8000`                      | functions |
+ * | `CGML_HOST`               | `127.0.0.1`                 | functions |
+ * | `CGML_WORKER_CONCURRENCY` | `1`                         | worker    |
+ * | `CGML_INBOX_SCAN_SECONDS` | `30` (0 disables)           | worker    |
+ * | `CGML_LEASE_SECONDS`      | `30`                        | worker    |
+ * | `CGML_WORK_DIR`           | `<cwd>/.cache/worker`       | worker    |
  *
  * @module
  */
@@ -19,41 +27,65 @@ import { z } from "zod";
 import { createStore } from "./store/create.ts";
 import type { ObjectStore } from "./store/types.ts";
 
-/** Names of the variables {@link loadConfig} reads. */
-export const CONFIG_VARIABLES = [
-  "CGML_STORE",
-  "CGML_BUCKET",
-  "CGML_S3_ACCESS_KEY",
-  "CGML_S3_SECRET_KEY",
-  "CGML_API_TOKENS",
-  "CGML_WEBHOOK_TOKEN",
-  "PORT",
-] as const;
+/** Environment as a plain record (tests pass their own). */
+export type Env = Record<string, string | undefined>;
+
+/** Folder of the embedded store when `CGML_STORE` is unset, relative to the working directory. */
+export const DEFAULT_STORE_DIR = ".cache/store";
 
 /** Scope of an API token: `write` also allows reading. */
 export type TokenScope = "read" | "write";
 
-/** The validated configuration. */
+/** Where objects live. */
+export interface StoreConfig {
+  /** `file:///abs/path` or `http(s)://host:port`. */
+  url: string;
+  /** Backend the URL selects: the embedded filesystem store or an S3 server (MinIO, …). */
+  kind: "fs" | "minio";
+  /** Bucket (S3). */
+  bucket: string;
+  /** Access key (S3). */
+  accessKey?: string;
+  /** Secret key (S3). */
+  secretKey?: string;
+}
+
+/** Configuration of the HTTP functions (with the store they serve). */
 export interface Config {
   /** Where objects live. */
-  store: {
-    /** `file:///abs/path` or `http(s)://host:port`. */
-    url: string;
-    /** Backend the URL selects. */
-    kind: "fs" | "minio";
-    /** Bucket (MinIO). */
-    bucket: string;
-    /** Access key (MinIO). */
-    accessKey?: string;
-    /** Secret key (MinIO). */
-    secretKey?: string;
-  };
+  store: StoreConfig;
   /** API bearer tokens and their scopes. */
   apiTokens: { token: string; scope: TokenScope }[];
-  /** Token the MinIO webhook must present; absent: the webhook route refuses every call. */
+  /** Token the bucket webhook must present; absent: the webhook route refuses every call. */
   webhookToken?: string;
   /** HTTP port (0: any free port). */
   port: number;
+  /** Listen address; anything but loopback requires API tokens. */
+  host: string;
+}
+
+/** Configuration of the worker (with the store it works on). */
+export interface WorkerConfig {
+  /** Where objects live. */
+  store: StoreConfig;
+  /** Jobs run at once, sharing the GPU. */
+  concurrency: number;
+  /** Period of the inbox reconcile scan, in seconds (0: off). */
+  scanSeconds: number;
+  /** Lease of a claimed job, in seconds. */
+  leaseSeconds: number;
+  /** Local folder of stage checkpoints. */
+  workDir: string;
+}
+
+/** Settings of `deno task s3`. */
+export interface S3ServerConfig {
+  /** Root access key of the server. */
+  accessKey: string;
+  /** Root secret key of the server. */
+  secretKey: string;
+  /** Secret the server's notifications carry to the webhook. */
+  webhookToken?: string;
 }
 
 /** Invalid configuration; the message names every offending variable. */
@@ -62,24 +94,55 @@ export class ConfigError extends Error {
 }
 
 const TOKEN = /^[A-Za-z0-9._~+/=-]{16,}$/;
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
-const Env = z.object({
+const int = (min: number, fallback: number) =>
+  z.string().default(String(fallback)).refine(
+    (v) => /^\d{1,9}$/.test(v) && Number(v) >= min,
+    `must be an integer >= ${min}`,
+  ).transform(Number);
+
+const AccessKey = z.string().min(3, "must have at least 3 characters");
+const SecretKey = z.string().min(8, "must have at least 8 characters");
+const WebhookToken = z.string().regex(
+  TOKEN,
+  "must be at least 16 characters from [A-Za-z0-9._~+/=-]",
+);
+
+const StoreEnv = z.object({
   CGML_STORE: z.string().refine((v) => {
     try {
       const u = new URL(v);
       if (u.protocol === "file:") return u.host === "" && u.pathname.length > 1;
-      return (u.protocol === "http:" || u.protocol === "https:") && u.pathname === "/";
+      return (u.protocol === "http:" || u.protocol === "https:") && u.pathname === "/" &&
+        u.username === "" && u.search === "";
     } catch {
       return false;
     }
   }, "must be file:///absolute/path or http(s)://host:port"),
-  CGML_BUCKET: z.string().regex(
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-    "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+  CGML_BUCKET: z.string().default("cgml").pipe(
+    z.string().regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+    ),
   ),
-  CGML_S3_ACCESS_KEY: z.string().min(3, "must have at least 3 characters").optional(),
-  CGML_S3_SECRET_KEY: z.string().min(8, "must have at least 8 characters").optional(),
-  CGML_API_TOKENS: z.string().transform((v, ctx) => {
+  CGML_S3_ACCESS_KEY: AccessKey.optional(),
+  CGML_S3_SECRET_KEY: SecretKey.optional(),
+}).superRefine((e, ctx) => {
+  if (new URL(e.CGML_STORE).protocol === "file:") return;
+  for (const name of ["CGML_S3_ACCESS_KEY", "CGML_S3_SECRET_KEY"] as const) {
+    if (!e[name]) {
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: "required when CGML_STORE is http(s)",
+      });
+    }
+  }
+});
+
+const FunctionsEnv = z.object({
+  CGML_API_TOKENS: z.string().default("").transform((v, ctx) => {
     const tokens: Config["apiTokens"] = [];
     for (const [i, part] of v.split(",").map((p) => p.trim()).entries()) {
       if (part === "") continue;
@@ -98,72 +161,135 @@ const Env = z.object({
     }
     return tokens;
   }),
-  CGML_WEBHOOK_TOKEN: z.string().regex(
-    TOKEN,
-    "must be at least 16 characters from [A-Za-z0-9._~+/=-]",
-  )
-    .optional(),
-  PORT: z.string().regex(/^\d{1,5}$/, "must be a port number 0..65535").transform(Number)
-    .refine((p) => p <= 65535, "must be a port number 0..65535"),
+  CGML_WEBHOOK_TOKEN: WebhookToken.optional(),
+  PORT: z.string().default("8000").refine(
+    (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535,
+    "must be a port number 0..65535",
+  ).transform(Number),
+  CGML_HOST: z.string().default("127.0.0.1").pipe(
+    z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be a host name or an IP address"),
+  ),
+}).superRefine((e, ctx) => {
+  if (e.CGML_API_TOKENS.length === 0 && !LOOPBACK.has(e.CGML_HOST)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["CGML_HOST"],
+      message: `${e.CGML_HOST} is not loopback, and CGML_API_TOKENS is empty (the API would be ` +
+        "open): set API tokens or listen on 127.0.0.1",
+    });
+  }
 });
 
-/**
- * Reads and validates the configuration from `env` (default: the process environment, only the
- * variables in {@link CONFIG_VARIABLES}); empty values count as unset. Throws {@link ConfigError}.
- */
-export function loadConfig(
-  env: Record<string, string | undefined> = readEnv(),
-  cwd = Deno.cwd(),
-): Config {
-  const value = (name: string) => (env[name] === "" ? undefined : env[name]);
-  const parsed = Env.safeParse({
-    CGML_STORE: value("CGML_STORE") ?? new URL(`file://${cwd}/.cache/store`).href,
-    CGML_BUCKET: value("CGML_BUCKET") ?? "cgml",
-    CGML_S3_ACCESS_KEY: value("CGML_S3_ACCESS_KEY"),
-    CGML_S3_SECRET_KEY: value("CGML_S3_SECRET_KEY"),
-    CGML_API_TOKENS: value("CGML_API_TOKENS") ?? "",
-    CGML_WEBHOOK_TOKEN: value("CGML_WEBHOOK_TOKEN"),
-    PORT: value("PORT") ?? "8000",
-  });
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
-    throw new ConfigError(`Cannot start: invalid configuration\n  ${lines.join("\n  ")}`);
-  }
-  const e = parsed.data;
-  const kind = new URL(e.CGML_STORE).protocol === "file:" ? "fs" : "minio";
-  if (kind === "minio") {
-    const missing = (["CGML_S3_ACCESS_KEY", "CGML_S3_SECRET_KEY"] as const).filter((n) => !e[n]);
-    if (missing.length > 0) {
-      throw new ConfigError(
-        `Cannot start: invalid configuration\n  ${
-          missing.map((n) => `${n}: required when CGML_STORE is a MinIO URL`).join("\n  ")
-        }`,
-      );
-    }
-  }
+const WorkerEnv = z.object({
+  CGML_WORKER_CONCURRENCY: int(1, 1),
+  CGML_INBOX_SCAN_SECONDS: int(0, 30),
+  CGML_LEASE_SECONDS: int(1, 30),
+  CGML_WORK_DIR: z.string().optional(),
+});
+
+const S3ServerEnv = z.object({
+  CGML_S3_ACCESS_KEY: z.string({ error: "required (the server's root access key)" }).pipe(
+    AccessKey,
+  ),
+  CGML_S3_SECRET_KEY: z.string({ error: "required (the server's root secret key)" }).pipe(
+    SecretKey,
+  ),
+  CGML_WEBHOOK_TOKEN: WebhookToken.optional(),
+});
+
+/** Parses the variables `schema` names from `env`; throws {@link ConfigError} naming them. */
+function parse<S extends z.ZodType>(schema: S, names: readonly string[], env: Env): z.output<S> {
+  const picked = Object.fromEntries(
+    names.map((n) => [n, env[n] === "" ? undefined : env[n]]).filter(([, v]) => v !== undefined),
+  );
+  const parsed = schema.safeParse(picked);
+  if (parsed.success) return parsed.data as z.output<S>;
+  const lines = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+  throw new ConfigError(`Cannot start: invalid configuration\n  ${lines.join("\n  ")}`);
+}
+
+/** The process environment restricted to the variables of this module. */
+export function processEnv(): Env {
+  return Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, Deno.env.get(name)]));
+}
+
+/** Reads the store section: `CGML_STORE` (default the embedded store), bucket, credentials. */
+export function loadStoreConfig(env: Env = processEnv(), cwd = Deno.cwd()): StoreConfig {
+  const fallback = new URL(`file://${cwd}/${DEFAULT_STORE_DIR}`).href;
+  const e = parse(StoreEnv, STORE_VARIABLES, { ...env, CGML_STORE: env.CGML_STORE || fallback });
   return {
-    store: {
-      url: e.CGML_STORE,
-      kind,
-      bucket: e.CGML_BUCKET,
-      accessKey: e.CGML_S3_ACCESS_KEY,
-      secretKey: e.CGML_S3_SECRET_KEY,
-    },
-    apiTokens: e.CGML_API_TOKENS,
-    webhookToken: e.CGML_WEBHOOK_TOKEN,
-    port: e.PORT,
+    url: e.CGML_STORE,
+    kind: new URL(e.CGML_STORE).protocol === "file:" ? "fs" : "minio",
+    bucket: e.CGML_BUCKET,
+    accessKey: e.CGML_S3_ACCESS_KEY,
+    secretKey: e.CGML_S3_SECRET_KEY,
   };
 }
 
-/** Opens the store the configuration names (creating the MinIO bucket when missing). */
-export function openConfiguredStore(config: Config): Promise<ObjectStore> {
-  return createStore(config.store.url, {
-    bucket: config.store.bucket,
-    accessKey: config.store.accessKey,
-    secretKey: config.store.secretKey,
+/** Reads the functions' configuration (store section included). */
+export function loadConfig(env: Env = processEnv(), cwd = Deno.cwd()): Config {
+  const store = loadStoreConfig(env, cwd);
+  const e = parse(FunctionsEnv, FUNCTIONS_VARIABLES, env);
+  return {
+    store,
+    apiTokens: e.CGML_API_TOKENS,
+    webhookToken: e.CGML_WEBHOOK_TOKEN,
+    port: e.PORT,
+    host: e.CGML_HOST,
+  };
+}
+
+/** Reads the worker's configuration (store section included). */
+export function loadWorkerConfig(env: Env = processEnv(), cwd = Deno.cwd()): WorkerConfig {
+  const store = loadStoreConfig(env, cwd);
+  const e = parse(WorkerEnv, WORKER_VARIABLES, env);
+  return {
+    store,
+    concurrency: e.CGML_WORKER_CONCURRENCY,
+    scanSeconds: e.CGML_INBOX_SCAN_SECONDS,
+    leaseSeconds: e.CGML_LEASE_SECONDS,
+    workDir: e.CGML_WORK_DIR ?? `${cwd}/.cache/worker`,
+  };
+}
+
+/** Reads the settings of `deno task s3`: root credentials (required) and the webhook token. */
+export function loadS3ServerConfig(env: Env = processEnv()): S3ServerConfig {
+  const e = parse(S3ServerEnv, S3_SERVER_VARIABLES, env);
+  return {
+    accessKey: e.CGML_S3_ACCESS_KEY,
+    secretKey: e.CGML_S3_SECRET_KEY,
+    webhookToken: e.CGML_WEBHOOK_TOKEN,
+  };
+}
+
+/** Opens the store the configuration names (creating the bucket of an S3 store when missing). */
+export function openConfiguredStore(config: StoreConfig | { store: StoreConfig }): Promise<
+  ObjectStore
+> {
+  const store = "store" in config ? config.store : config;
+  return createStore(store.url, {
+    bucket: store.bucket,
+    accessKey: store.accessKey,
+    secretKey: store.secretKey,
   });
 }
 
-function readEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, Deno.env.get(name)]));
-}
+const STORE_VARIABLES = [
+  "CGML_STORE",
+  "CGML_BUCKET",
+  "CGML_S3_ACCESS_KEY",
+  "CGML_S3_SECRET_KEY",
+] as const;
+const FUNCTIONS_VARIABLES = ["CGML_API_TOKENS", "CGML_WEBHOOK_TOKEN", "PORT", "CGML_HOST"] as const;
+const WORKER_VARIABLES = [
+  "CGML_WORKER_CONCURRENCY",
+  "CGML_INBOX_SCAN_SECONDS",
+  "CGML_LEASE_SECONDS",
+  "CGML_WORK_DIR",
+] as const;
+const S3_SERVER_VARIABLES = ["CGML_S3_ACCESS_KEY", "CGML_S3_SECRET_KEY", "CGML_WEBHOOK_TOKEN"];
+
+/** Names of every variable the loaders of this module read. */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...new Set([...STORE_VARIABLES, ...FUNCTIONS_VARIABLES, ...WORKER_VARIABLES]),
+];

@@ -1,7 +1,8 @@
 /**
  * `deno task cgml validate|plan|run <file.yaml> [-f overrides.yaml] [--set a.b=v] [--out DIR]
  * [--resume RUN_ID]`. `run` executes the plan (worker/runner.ts) against the object store
- * (`CGML_STORE`, a store URL; default the filesystem store in `.cache/cgml/store`), prints a
+ * configured as for the worker (`CGML_STORE`, `CGML_BUCKET`, `CGML_S3_ACCESS_KEY`,
+ * `CGML_S3_SECRET_KEY`; default the filesystem store in `.cache/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
  * `results.json`, `report.html`, `features.csv`, ….
  * @module
@@ -15,7 +16,12 @@ import {
   formatDiagnostics,
   main,
 } from "../pipelines/mod.ts";
-import { createStore, FsStore, type ObjectStore } from "../infra/mod.ts";
+import {
+  ConfigError,
+  loadStoreConfig,
+  type ObjectStore,
+  openConfiguredStore,
+} from "../infra/mod.ts";
 import { formatSeconds, runPlan } from "./runner.ts";
 import type { Results } from "./stages/report_html.ts";
 import type { ImageResults } from "./stages/report_images.ts";
@@ -114,14 +120,16 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
   };
 }
 
-/** Opens the configured store: `CGML_STORE` (a store URL) or `.cache/cgml/store`. */
-export function openStore(): Promise<ObjectStore> {
-  const url = Deno.env.get("CGML_STORE");
-  return url ? createStore(url) : FsStore.open(resolve(".cache", "cgml", "store"));
+/** Opens the store configured exactly as the worker's (`loadStoreConfig`). */
+export async function openStore(): Promise<ObjectStore> {
+  return await openConfiguredStore(loadStoreConfig());
 }
 
 if (import.meta.main) {
-  const store = await openStore();
+  const store = await openStore().catch((e) => {
+    console.error(e instanceof ConfigError ? e.message : `Cannot open the store: ${e.message}`);
+    Deno.exit(2);
+  });
   const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"));
   Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

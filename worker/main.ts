@@ -1,52 +1,58 @@
 /**
  * `deno task worker`: the long-running GPU worker. Claims jobs from the queue on the configured
  * store, runs their pipelines, writes progress into the job status, commits. At start it makes
- * sure the bucket exists and (MinIO) that `inbox/` object-created events go to the webhook
- * target. SIGTERM / SIGINT: stop claiming, let running stages checkpoint, release the leases,
- * exit.
- *
- * Besides the `infra/config.ts` variables:
- * - `CGML_WORKER_CONCURRENCY`: jobs at once, sharing the GPU (default 1);
- * - `CGML_INBOX_SCAN_SECONDS`: period of the inbox reconcile scan (default 30; 0 disables);
- * - `CGML_LEASE_SECONDS`: lease of a claimed job; a dead worker's job is taken over after it
- *   (default 30);
- * - `CGML_WORK_DIR`: local folder for stage checkpoints (default `.cache/worker`).
+ * sure the bucket exists and, where the store takes a notification config (MinIO), that
+ * `inbox/` object-created events go to the webhook target. SIGTERM / SIGINT: stop claiming, let
+ * running stages checkpoint, release the leases, exit. Settings: `loadWorkerConfig` in
+ * `infra/config.ts`.
  *
  * @module
  */
 
 import {
   ConfigError,
-  loadConfig,
-  MinioStore,
+  loadWorkerConfig,
+  MINIO_WEBHOOK_ARN,
+  type ObjectStore,
   openConfiguredStore,
   Queue,
-  WEBHOOK_ARN,
 } from "../infra/mod.ts";
+import { INBOX_PREFIX } from "../pipelines/mod.ts";
 import { Gpu } from "./gpu/mod.ts";
-import { ensureInboxNotification } from "./service/bucket.ts";
 import { createPipelineRunner } from "./service/pipeline_runner.ts";
 import { WorkerService } from "./service/service.ts";
 
-function intVar(name: string, fallback: number, min: number): number {
-  const raw = Deno.env.get(name);
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw new ConfigError(
-      `Cannot start: invalid configuration\n  ${name}: must be an integer >= ${min}`,
+/** The events that start jobs: plain and multipart uploads (not tagging changes). */
+const INBOX_EVENTS = ["s3:ObjectCreated:Put", "s3:ObjectCreated:CompleteMultipartUpload"];
+
+/** Points the bucket's `inbox/` notifications at the webhook target, where the store can. */
+async function ensureInboxNotification(store: ObjectStore): Promise<void> {
+  if (!store.notifications) return;
+  try {
+    const changed = await store.notifications.ensureQueue({
+      id: "cgml-inbox",
+      arn: MINIO_WEBHOOK_ARN,
+      prefix: INBOX_PREFIX,
+      events: INBOX_EVENTS,
+    });
+    if (changed) {
+      console.error(
+        `worker: bucket ${store.notifications.bucket} now notifies ${MINIO_WEBHOOK_ARN} of ` +
+          "inbox/ uploads",
+      );
+    }
+  } catch (e) {
+    console.error(
+      `worker: ${(e as Error).message}; inbox notifications are then whatever the S3 server's ` +
+        "own settings say (versitygw: --event-webhook-url), and the inbox scan still starts jobs",
     );
   }
-  return n;
 }
 
 async function main(): Promise<number> {
-  let config, concurrency, scanSeconds, leaseSeconds;
+  let config;
   try {
-    config = loadConfig();
-    concurrency = intVar("CGML_WORKER_CONCURRENCY", 1, 1);
-    scanSeconds = intVar("CGML_INBOX_SCAN_SECONDS", 30, 0);
-    leaseSeconds = intVar("CGML_LEASE_SECONDS", 30, 1);
+    config = loadWorkerConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -54,26 +60,12 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const workDir = Deno.env.get("CGML_WORK_DIR") || `${Deno.cwd()}/.cache/worker`;
   const store = await openConfiguredStore(config);
-  if (store instanceof MinioStore) {
-    try {
-      if (await ensureInboxNotification(store.client, config.store.bucket, WEBHOOK_ARN)) {
-        console.error(
-          `worker: bucket ${config.store.bucket} now notifies ${WEBHOOK_ARN} of inbox/ uploads`,
-        );
-      }
-    } catch (e) {
-      console.error(
-        `worker: cannot set the inbox notification (${(e as Error).message}); ` +
-          "the inbox scan still starts jobs",
-      );
-    }
-  }
-  const queue = await Queue.open(store, { leaseMs: leaseSeconds * 1000 });
+  await ensureInboxNotification(store);
+  const queue = await Queue.open(store, { leaseMs: config.leaseSeconds * 1000 });
   let device: Promise<Gpu> | undefined;
   const run = createPipelineRunner({
-    workDir,
+    workDir: config.workDir,
     gpu: () => device ??= Gpu.create({ log: null }),
     log: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
   });
@@ -82,8 +74,8 @@ async function main(): Promise<number> {
     queue,
     bucket: config.store.bucket,
     run,
-    concurrency,
-    scanMs: scanSeconds * 1000,
+    concurrency: config.concurrency,
+    scanMs: config.scanSeconds * 1000,
   });
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(sig, () => {
@@ -91,7 +83,7 @@ async function main(): Promise<number> {
       service.stop();
     });
   }
-  console.error(`worker ${queue.owner}: ${concurrency} slot(s), store ${config.store.url}`);
+  console.error(`worker ${queue.owner}: ${config.concurrency} slot(s), store ${config.store.url}`);
   await service.start();
   if (device) (await device).destroy();
   return 0;

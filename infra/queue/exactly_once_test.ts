@@ -1,12 +1,9 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { ignoreConditions } from "../store/_testing.ts";
-import { startS3Emulator } from "../testing/s3_emulator.ts";
+import { s3Test, storeOn } from "../s3/_testing.ts";
 import { FsStore } from "../store/fs_store.ts";
-import { MinioStore } from "../store/minio_store.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { exactlyOnceViolations, runExactlyOnceScenario } from "./exactly_once.ts";
-
-const sanitize = { sanitizeResources: false, sanitizeOps: false };
 
 async function withFsStore(fn: (store: FsStore) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "cgml-exactly-once-" });
@@ -27,36 +24,29 @@ Deno.test("6 workers, 24 jobs, crashes and pauses: each job committed once [file
   await withFsStore(expectExactlyOnce);
 });
 
-Deno.test({
-  name: "6 workers, 24 jobs, crashes and pauses: each job committed once [S3 emulator]",
-  ...sanitize,
-  async fn() {
-    const s3 = await startS3Emulator();
-    try {
-      await expectExactlyOnce(
-        await MinioStore.open({
-          endpoint: s3.url,
-          bucket: "exactly-once",
-          accessKey: s3.accessKey,
-          secretKey: s3.secretKey,
-        }),
-      );
-    } finally {
-      await s3.stop();
-    }
-  },
+s3Test("6 workers, 24 jobs, crashes and pauses: each job committed once", async (server) => {
+  await expectExactlyOnce(await storeOn(server, "exactly-once"));
 });
 
-Deno.test("mutation check: unconditional lease writes are caught by the same checks", async () => {
-  await withFsStore(async (store) => {
-    // The startup probe still passes; only the state objects (the leases) lose their CAS.
-    const report = await runExactlyOnceScenario(
-      ignoreConditions(store, (k) => k.includes("/state/")),
-    );
-    const violations = exactlyOnceViolations(report);
-    assert(
-      violations.some((v) => /committed [2-9] times/.test(v)),
-      `expected a double commit, got: ${violations.join("; ") || "no violation"}`,
-    );
-  });
+async function expectMutationCaught(store: ObjectStore): Promise<void> {
+  // The startup probe still passes; only the state objects (the leases) lose their CAS.
+  const report = await runExactlyOnceScenario(
+    ignoreConditions(store, (k) => k.includes("/state/")),
+  );
+  const violations = exactlyOnceViolations(report);
+  assert(
+    violations.some((v) => /committed [2-9] times/.test(v)),
+    `expected a double commit, got: ${violations.join("; ") || "no violation"}`,
+  );
+}
+
+Deno.test("mutation check: unconditional lease writes are caught by the same checks [filesystem]", async () => {
+  await withFsStore(expectMutationCaught);
 });
+
+s3Test(
+  "mutation check: unconditional lease writes are caught by the same checks",
+  async (server) => {
+    await expectMutationCaught(await storeOn(server, "mutation"));
+  },
+);

@@ -1,14 +1,12 @@
 import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { ignoreConditions } from "../store/_testing.ts";
-import { startS3Emulator } from "../testing/s3_emulator.ts";
+import { s3Test, storeOn } from "../s3/_testing.ts";
 import { FsStore } from "../store/fs_store.ts";
-import { MinioStore } from "../store/minio_store.ts";
+import type { ObjectStore } from "../store/types.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { QueueError } from "./errors.ts";
 import { newJobId, Queue } from "./queue.ts";
 import { runQueueSuite } from "./queue_suite.ts";
-
-const sanitize = { sanitizeResources: false, sanitizeOps: false };
 
 async function withFsStore(fn: (store: FsStore) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "cgml-queue-" });
@@ -23,34 +21,25 @@ Deno.test("queue behaviours on the filesystem store", async (t) => {
   await withFsStore((store) => runQueueSuite(t, store));
 });
 
-Deno.test({
-  name: "queue behaviours on the MinIO store [S3 emulator]",
-  ...sanitize,
-  async fn(t) {
-    const s3 = await startS3Emulator();
-    try {
-      const store = await MinioStore.open({
-        endpoint: s3.url,
-        bucket: "queue",
-        accessKey: s3.accessKey,
-        secretKey: s3.secretKey,
-      });
-      await runQueueSuite(t, store);
-    } finally {
-      await s3.stop();
-    }
-  },
+s3Test("queue behaviours on the S3 store", async (server, t) => {
+  await runQueueSuite(t, await storeOn(server, "queue"));
 });
 
-Deno.test("the queue refuses a store that ignores conditional writes", async () => {
-  await withFsStore(async (store) => {
-    await assertRejects(
-      () => Queue.open(ignoreConditions(store)),
-      QueueError,
-      "does not enforce conditional writes",
-    );
-    assertEquals((await store.list("")).items, [], "the probe cleans up");
-  });
+async function expectBrokenStoreRefused(store: ObjectStore): Promise<void> {
+  await assertRejects(
+    () => Queue.open(ignoreConditions(store)),
+    QueueError,
+    "does not enforce conditional writes",
+  );
+  assertEquals((await store.list("")).items, [], "the probe cleans up");
+}
+
+Deno.test("the queue refuses a store that ignores conditional writes [filesystem]", async () => {
+  await withFsStore(expectBrokenStoreRefused);
+});
+
+s3Test("the queue refuses a store that ignores conditional writes", async (server) => {
+  await expectBrokenStoreRefused(await storeOn(server, "broken"));
 });
 
 Deno.test("queue options are validated", async () => {

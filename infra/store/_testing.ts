@@ -20,6 +20,7 @@ function withPut(store: ObjectStore, put: Put): ObjectStore {
     list: (prefix, options) => store.list(prefix, options),
     presignGet: (key, s) => store.presignGet(key, s),
     presignPut: (key, s) => store.presignPut(key, s),
+    notifications: store.notifications,
   };
 }
 

@@ -39,6 +39,8 @@ export const FS_INTERNAL_DIR = ".cgml-store";
 export class FsStore implements ObjectStore {
   /** Always `"fs"`. */
   readonly kind = "fs" as const;
+  /** No bucket notifications: the worker's inbox scan finds new requests. */
+  readonly notifications = null;
   /** Absolute path of the root directory. */
   readonly root: string;
   #locks: KeyLocks;

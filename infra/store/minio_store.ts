@@ -20,6 +20,7 @@ import {
 } from "./errors.ts";
 import { checkConditions, pageLimit, stripQuotes } from "./options.ts";
 import { validateKey, validatePrefix } from "./keys.ts";
+import { type BucketNotifications, clientNotifications } from "./notifications.ts";
 import type {
   ListOptions,
   ListPage,
@@ -63,14 +64,17 @@ const RETRY_DELAYS_MS = [100, 400];
 export class MinioStore implements ObjectStore {
   /** Always `"minio"`. */
   readonly kind = "minio" as const;
-  /** The minio-js client, for bucket-level settings such as notifications. */
+  /** The minio-js client. */
   readonly client: Client;
   /** The bucket. */
   readonly bucket: string;
+  /** The bucket's notification config. */
+  readonly notifications: BucketNotifications;
 
   private constructor(client: Client, bucket: string) {
     this.client = client;
     this.bucket = bucket;
+    this.notifications = clientNotifications(client, bucket);
   }
 
   /** Connects, and creates the bucket when it is missing (idempotent, race-safe). */

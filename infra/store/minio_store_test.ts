@@ -1,45 +1,35 @@
-import { assertRejects } from "../../testing/assert.ts";
-import { minioTest } from "../testing/minio.ts";
-import { startS3Emulator } from "../testing/s3_emulator.ts";
-import { freePort } from "../minio/server.ts";
+import { assertEquals, assertRejects } from "../../testing/assert.ts";
+import { s3Test, storeOn } from "../s3/_testing.ts";
+import { freePort } from "../s3/server.ts";
 import { runStoreContract } from "./contract_suite.ts";
-import { StoreUnavailableError } from "./errors.ts";
+import { StoreError, StoreUnavailableError } from "./errors.ts";
 import { MinioStore } from "./minio_store.ts";
+import { MINIO_WEBHOOK_ARN } from "./notifications.ts";
 
-const sanitize = { sanitizeResources: false, sanitizeOps: false };
+s3Test("the S3 store passes the object store contract", async (server, t) => {
+  await runStoreContract(t, await storeOn(server, "contract"));
+});
 
-minioTest("MinioStore passes the object store contract", async (server, t) => {
-  const store = await MinioStore.open({
-    endpoint: server.url,
-    bucket: "contract",
-    accessKey: server.rootUser,
-    secretKey: server.rootPassword,
-  });
-  await runStoreContract(t, store);
+s3Test("an S3 server that takes no notification config says so", async (server) => {
+  const store = await storeOn(server, "notify");
+  assertEquals(store.notifications.bucket, "notify");
+  await assertRejects(
+    () =>
+      store.notifications.ensureQueue({
+        id: "cgml-inbox",
+        arn: MINIO_WEBHOOK_ARN,
+        prefix: "inbox/",
+        events: ["s3:ObjectCreated:Put"],
+      }),
+    StoreError,
+    "Cannot set the notification config of bucket notify: NotImplemented",
+  );
 });
 
 Deno.test({
-  name: "MinioStore passes the object store contract [S3 emulator]",
-  ...sanitize,
-  async fn(t) {
-    const s3 = await startS3Emulator();
-    try {
-      const store = await MinioStore.open({
-        endpoint: s3.url,
-        bucket: "contract",
-        accessKey: s3.accessKey,
-        secretKey: s3.secretKey,
-      });
-      await runStoreContract(t, store);
-    } finally {
-      await s3.stop();
-    }
-  },
-});
-
-Deno.test({
-  name: "MinioStore reports an unreachable server as StoreUnavailableError",
-  ...sanitize,
+  name: "the S3 store reports an unreachable server as StoreUnavailableError",
+  sanitizeResources: false,
+  sanitizeOps: false,
   async fn() {
     await assertRejects(
       () =>
@@ -52,4 +42,40 @@ Deno.test({
       StoreUnavailableError,
     );
   },
+});
+
+s3Test("S3 conditional writes exclude each other across processes", async (server) => {
+  await storeOn(server, "processes");
+  const script = `
+    import { MinioStore } from "${new URL("./minio_store.ts", import.meta.url).href}";
+    const [endpoint, accessKey, secretKey, name] = Deno.args;
+    const store = await MinioStore.open({ endpoint, bucket: "processes", accessKey, secretKey });
+    const wins = [];
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      try { await store.put("claims/" + i, name, { ifNoneMatch: "*" }); wins.push(i); }
+      catch (e) { if (e.name !== "PreconditionFailedError") throw e; }
+    }));
+    console.log(JSON.stringify(wins));
+  `;
+  const run = (name: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        "--no-check",
+        "--quiet",
+        script,
+        server.url,
+        server.accessKey,
+        server.secretKey,
+        name,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+  const outs = await Promise.all([run("p1"), run("p2"), run("p3")]);
+  const wins = outs.flatMap((o) => {
+    assertEquals(o.success, true, "child process succeeded");
+    return JSON.parse(new TextDecoder().decode(o.stdout)) as number[];
+  });
+  assertEquals(wins.sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i));
 });

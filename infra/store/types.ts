@@ -14,6 +14,8 @@
  * @module
  */
 
+import type { BucketNotifications } from "./notifications.ts";
+
 /** Metadata of one stored object. */
 export interface ObjectInfo {
   /** The object's key. */
@@ -78,7 +80,7 @@ export interface ListPage {
   next?: string;
 }
 
-/** The object store: one interface, an embedded filesystem backend and a MinIO backend. */
+/** The object store: one interface, an embedded filesystem backend and an S3 (MinIO) backend. */
 export interface ObjectStore {
   /** Which backend this is. */
   readonly kind: "fs" | "minio";
@@ -101,4 +103,6 @@ export interface ObjectStore {
   presignGet(key: string, expiresSeconds: number): Promise<string | null>;
   /** Like {@link presignGet} for a PUT upload of the object; `null` on the filesystem store. */
   presignPut(key: string, expiresSeconds: number): Promise<string | null>;
+  /** The bucket's notification settings (S3 stores); `null` on the filesystem store. */
+  readonly notifications: BucketNotifications | null;
 }

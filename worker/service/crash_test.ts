@@ -1,97 +1,22 @@
 /**
  * [subprocess crash] Real `deno run worker/main.ts` processes share one store: 4 workers run 40
  * short jobs (synthetic meshes → sampled point clouds) while 2 of them are SIGKILLed mid-job
- * (and, against real MinIO, the server restarts mid-run). Every job must end `succeeded`, be
- * committed exactly once — counted from the `job <id>: succeeded` lines every worker prints
- * right after its commit — and none may be lost.
+ * (and, on the real S3 server, the server itself is SIGKILLed and started again on its folder
+ * mid-run, with the functions' `/readyz` watched). Every job must end `succeeded`, be committed
+ * exactly once — counted from the `job <id>: succeeded` lines every worker prints right after
+ * its commit — and none may be lost.
  */
 
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { minioTest } from "../../infra/testing/minio.ts";
-import { FsStore, MinioStore, type ObjectStore, Queue } from "../../infra/mod.ts";
+import { s3Test, storeEnv, storeOn } from "../../infra/s3/_testing.ts";
+import { freePort } from "../../infra/s3/server.ts";
+import { FsStore, type ObjectStore, Queue } from "../../infra/mod.ts";
 import { prepareJob } from "../../pipelines/mod.ts";
+import { CHEAP_PIPELINE, FunctionsProcess, until, WorkerProcess } from "./_testing.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const JOBS = 40;
 const WORKERS = 4;
 const LEASE_SECONDS = 3;
-
-/** A cheap real pipeline: ~0.5 s of CPU per job, a few MB in the store. */
-const PIPELINE = {
-  version: 1,
-  name: "crash-test",
-  params: { seed: { type: "int", default: 0, min: 0 } },
-  stages: {
-    meshes: {
-      uses: "dataset.synthetic_shapes@1",
-      with: { classes: 2, train_per_class: 300, test_per_class: 2, seed: "${{ params.seed }}" },
-    },
-    shapes: {
-      uses: "dataset.modelnet@1",
-      with: {
-        meshes: "${{ stages.meshes.outputs.meshes }}",
-        points: 64,
-        seed: "${{ params.seed }}",
-      },
-    },
-  },
-  outputs: { shapes: "${{ stages.shapes.outputs.shapes }}" },
-};
-
-/** One worker process and what its log said so far. */
-class WorkerProcess {
-  readonly child: Deno.ChildProcess;
-  /** Job ids in the order their attempts started, and when (ms). */
-  readonly started: { id: string; at: number }[] = [];
-  /** Job ids this worker committed. */
-  readonly committed: string[] = [];
-  readonly lines: string[] = [];
-  readonly done: Promise<void>;
-
-  constructor(readonly name: string, env: Record<string, string>) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN],
-      env: { ...env, CGML_WORKER_CONCURRENCY: "1", CGML_INBOX_SCAN_SECONDS: "0" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    this.done = this.#read();
-  }
-
-  /** The job this worker runs now, if any. */
-  get current(): { id: string; at: number } | undefined {
-    const last = this.started.at(-1);
-    return last !== undefined && !this.committed.includes(last.id) ? last : undefined;
-  }
-
-  async #read(): Promise<void> {
-    let rest = "";
-    for await (const chunk of this.child.stderr.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split(/[\r\n]/);
-      rest = parts.pop()!;
-      for (const line of parts) this.#line(line);
-    }
-    this.#line(rest);
-  }
-
-  #line(line: string): void {
-    line = line.replaceAll("\x1b[K", "");
-    if (line.trim() === "") return;
-    this.lines.push(line);
-    const m = /^job (\S+): (attempt \d+ started|succeeded)$/.exec(line);
-    if (m?.[2] === "succeeded") this.committed.push(m[1]);
-    else if (m) this.started.push({ id: m[1], at: performance.now() });
-  }
-}
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms: number) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`Cannot wait longer for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Enqueues the jobs, starts the workers, kills two of them mid-job once a fifth of the jobs are
@@ -105,7 +30,7 @@ async function runFleet(
   const queue = await Queue.open(store);
   const ids: string[] = [];
   for (let seed = 0; seed < JOBS; seed++) {
-    const prepared = await prepareJob({ store }, { pipeline: PIPELINE, params: { seed } });
+    const prepared = await prepareJob({ store }, { pipeline: CHEAP_PIPELINE, params: { seed } });
     assert(prepared.ok, "the crash-test pipeline compiles");
     ids.push((await queue.enqueue(prepared.payload)).id);
   }
@@ -115,6 +40,7 @@ async function runFleet(
       new WorkerProcess(`w${i}`, {
         ...env,
         CGML_LEASE_SECONDS: String(LEASE_SECONDS),
+        CGML_INBOX_SCAN_SECONDS: "0",
         CGML_WORK_DIR: `${env.CGML_WORK_DIR}/w${i}`,
       }),
   );
@@ -169,6 +95,17 @@ async function runFleet(
     assert(status.attempts >= 2, `${job}, whose worker was killed, was taken over`);
     assert((await store.list(`jobs/${job}/`)).items.length > 0, `${job} has its artifacts`);
   }
+  const attempts = statuses.reduce((n, s) => n + (s?.attempts ?? 0), 0);
+  const outage = workers.flatMap((w) =>
+    w.lines.filter((l) => /cannot claim|store was unavailable|answers again/.test(l))
+  );
+  console.log(
+    `crash test: ${JOBS} jobs succeeded, ${commits()} commits, ${attempts} attempts, ` +
+      `killed workers' jobs ${killed.map((k) => k.job).join(", ")} taken over; ` +
+      `${outage.length} worker log lines about the store being unavailable${
+        outage.length ? `, e.g.\n  ${outage.slice(0, 3).join("\n  ")}` : ""
+      }`,
+  );
   const survivors = workers.filter((w) => !killed.some((k) => k.worker === w));
   for (const w of survivors) {
     assertEquals((await w.child.status).code, 0, `${w.name} exits cleanly on SIGTERM`);
@@ -190,26 +127,37 @@ Deno.test({
   },
 });
 
-minioTest(
-  "[subprocess crash] 4 workers, 40 jobs, 2 SIGKILLed, MinIO restarted mid-run: workers recover",
+s3Test(
+  "[subprocess crash] 4 workers, 40 jobs, 2 SIGKILLed, the S3 server SIGKILLed and restarted",
   async (server) => {
     const dir = await Deno.makeTempDir({ prefix: "cgml-crash-" });
+    const env = storeEnv(server, "crash-test");
+    const store = await storeOn(server, "crash-test");
+    const functions = await FunctionsProcess.start(freePort(), env);
+    const readyz = async () => {
+      const res = await fetch(`${functions.url}/readyz`);
+      await res.body?.cancel();
+      return res.status;
+    };
+    const seen: number[] = [];
     try {
-      const bucket = "crash-test";
-      const store = await MinioStore.open({
-        endpoint: server.url,
-        bucket,
-        accessKey: server.rootUser,
-        secretKey: server.rootPassword,
+      await runFleet(store, { ...env, CGML_WORK_DIR: `${dir}/work` }, async () => {
+        seen.push(await readyz());
+        const killedAt = performance.now();
+        await server.kill();
+        seen.push(await readyz());
+        await new Promise((r) => setTimeout(r, 1500));
+        await server.start();
+        await until("/readyz to answer 200", async () => (await readyz()) === 200, 10_000);
+        seen.push(200);
+        console.log(
+          `S3 server SIGKILLed and started again on its folder: /readyz 503 while down, 200 ` +
+            `${((performance.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+        );
       });
-      await runFleet(store, {
-        CGML_STORE: server.url,
-        CGML_BUCKET: bucket,
-        CGML_S3_ACCESS_KEY: server.rootUser,
-        CGML_S3_SECRET_KEY: server.rootPassword,
-        CGML_WORK_DIR: `${dir}/work`,
-      }, () => server.restart());
+      assertEquals(seen, [200, 503, 200], "/readyz: up, down while killed, up after the restart");
     } finally {
+      await functions.stop();
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -1,16 +1,27 @@
 /**
  * The long-running worker: `concurrency` slots each claim a job, run its pipeline, and commit;
- * a reconcile loop scans `inbox/`. On {@link WorkerService.stop} (SIGTERM) it stops claiming,
+ * a reconcile loop scans `inbox/`. While the store is unreachable, claims back off (doubling up
+ * to 30 s, one log line per try) and a job whose run failed on the unreachable store is given
+ * back without counting the attempt. On {@link WorkerService.stop} (SIGTERM) it stops claiming,
  * aborts the running pipelines (stages checkpoint and return), releases their leases without
  * counting the attempt, and resolves.
  *
  * @module
  */
 
-import { type ClaimedJob, LeaseLostError, type ObjectStore, type Queue } from "../../infra/mod.ts";
+import {
+  type ClaimedJob,
+  LeaseLostError,
+  type ObjectStore,
+  type Queue,
+  StoreUnavailableError,
+} from "../../infra/mod.ts";
 import { jobPrefix } from "../../infra/mod.ts";
 import { InvalidJobError, type PipelineRunner, planJob } from "./job.ts";
 import { InboxReconciler } from "./reconcile.ts";
+
+/** Longest wait between claims while the store keeps failing. */
+const MAX_CLAIM_BACKOFF_MS = 30_000;
 
 /** Settings of {@link WorkerService}. */
 export interface WorkerOptions {
@@ -109,12 +120,23 @@ export class WorkerService {
   }
 
   async #slot(slot: number): Promise<void> {
+    let failures = 0;
     while (!this.#stopping.signal.aborted) {
       let claimed: ClaimedJob | null = null;
       try {
         claimed = await this.#o.queue.claim();
+        if (failures > 0) this.#o.log(`slot ${slot}: the store answers again`);
+        failures = 0;
       } catch (e) {
-        this.#o.log(`slot ${slot}: cannot claim: ${(e as Error).message}`);
+        failures++;
+        const delay = Math.min(MAX_CLAIM_BACKOFF_MS, this.#o.pollMs * 2 ** Math.min(failures, 5));
+        this.#o.log(
+          `slot ${slot}: cannot claim (failure ${failures}, next try in ${
+            (delay / 1000).toFixed(1)
+          } s): ${(e as Error).message}`,
+        );
+        await this.#sleep(delay);
+        continue;
       }
       if (!claimed) {
         await this.#sleep(this.#o.pollMs * (0.75 + Math.random() / 2));
@@ -172,10 +194,16 @@ export class WorkerService {
       return;
     }
     try {
-      if (this.#stopping.signal.aborted) {
+      if (this.#stopping.signal.aborted || error instanceof StoreUnavailableError) {
         await claimed.release();
         this.stats.released++;
-        this.#o.log(`job ${id}: released for another worker (shutdown)`);
+        this.#o.log(
+          this.#stopping.signal.aborted
+            ? `job ${id}: released for another worker (shutdown)`
+            : `job ${id}: released without counting the attempt, the store was unavailable: ${
+              (error as Error).message
+            }`,
+        );
         return;
       }
       const status = await claimed.fail(error, { retry: !(error instanceof InvalidJobError) });

@@ -1,7 +1,13 @@
 import { assertEquals } from "../../testing/assert.ts";
 import type { NotificationConfig } from "minio";
-import { WEBHOOK_ARN } from "../../infra/mod.ts";
-import { ensureInboxNotification, INBOX_NOTIFICATION_ID } from "./bucket.ts";
+import { ensureQueueNotification, MINIO_WEBHOOK_ARN } from "./notifications.ts";
+
+const INBOX = {
+  id: "cgml-inbox",
+  arn: MINIO_WEBHOOK_ARN,
+  prefix: "inbox/",
+  events: ["s3:ObjectCreated:Put", "s3:ObjectCreated:CompleteMultipartUpload"],
+};
 
 type Entry = { Id: string; Event: string[]; Filter: { Name: string; Value: string }[] };
 
@@ -39,7 +45,7 @@ function fakeClient(queues: (Entry & { Queue: string })[]) {
   };
 }
 
-Deno.test("the inbox notification is added once and other entries are kept", async () => {
+Deno.test("a queue notification is added once and other entries are kept", async () => {
   const other = {
     Id: "other",
     Queue: "arn:minio:sqs::X:webhook",
@@ -47,12 +53,15 @@ Deno.test("the inbox notification is added once and other entries are kept", asy
     Filter: [{ Name: "prefix", Value: "logs/" }],
   };
   const client = fakeClient([other]);
-  assertEquals(await ensureInboxNotification(client, "cgml", WEBHOOK_ARN), true);
-  assertEquals(await ensureInboxNotification(client, "cgml", WEBHOOK_ARN), false);
+  assertEquals(await ensureQueueNotification(client, "cgml", INBOX), true);
+  assertEquals(await ensureQueueNotification(client, "cgml", INBOX), false);
   assertEquals(client.sets, 1);
   const cfg = await client.getBucketNotification();
-  assertEquals(cfg.QueueConfiguration.map((q) => q.Id), ["other", INBOX_NOTIFICATION_ID]);
+  assertEquals(cfg.QueueConfiguration.map((q) => q.Id), ["other", INBOX.id]);
   assertEquals(cfg.QueueConfiguration[0].Filter, other.Filter);
   const inbox = cfg.QueueConfiguration[1];
-  assertEquals([inbox.Queue, inbox.Filter], [WEBHOOK_ARN, [{ Name: "prefix", Value: "inbox/" }]]);
+  assertEquals([inbox.Queue, inbox.Filter], [MINIO_WEBHOOK_ARN, [{
+    Name: "prefix",
+    Value: "inbox/",
+  }]]);
 });

@@ -1,0 +1,165 @@
+/**
+ * Test helpers for end-to-end runs of the service as real processes: `deno run worker/main.ts`
+ * and `deno run functions/main.ts` children configured through the environment (as deployed),
+ * a cheap real pipeline, and polling.
+ *
+ * @module
+ */
+
+const WORKER_MAIN = new URL("../main.ts", import.meta.url).pathname;
+const FUNCTIONS_MAIN = new URL("../../functions/main.ts", import.meta.url).pathname;
+
+/** A cheap real pipeline: ~0.5 s of CPU per job, a few MB in the store. */
+export const CHEAP_PIPELINE = {
+  version: 1,
+  name: "crash-test",
+  params: { seed: { type: "int", default: 0, min: 0 } },
+  stages: {
+    meshes: {
+      uses: "dataset.synthetic_shapes@1",
+      with: { classes: 2, train_per_class: 300, test_per_class: 2, seed: "${{ params.seed }}" },
+    },
+    shapes: {
+      uses: "dataset.modelnet@1",
+      with: {
+        meshes: "${{ stages.meshes.outputs.meshes }}",
+        points: 64,
+        seed: "${{ params.seed }}",
+      },
+    },
+  },
+  outputs: { shapes: "${{ stages.shapes.outputs.shapes }}" },
+};
+
+/** A child `deno run` process whose stderr lines are kept (and parsed by subclasses). */
+export class ServiceProcess {
+  /** The child. */
+  readonly child: Deno.ChildProcess;
+  /** Its stderr, line by line. */
+  readonly lines: string[] = [];
+  /** Resolves when its stderr has ended. */
+  readonly done: Promise<void>;
+
+  /** Starts `deno run -A main` with `env` added to this process's environment. */
+  constructor(readonly name: string, main: string, env: Record<string, string>) {
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", main],
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    this.done = this.#read();
+  }
+
+  /** Sends SIGTERM (if still running) and waits for the exit code. */
+  async stop(): Promise<number> {
+    try {
+      this.child.kill("SIGTERM");
+    } catch {
+      // Already exited.
+    }
+    const { code } = await this.child.status;
+    await this.done;
+    return code;
+  }
+
+  /** Called for every stderr line. */
+  protected onLine(_line: string): void {}
+
+  async #read(): Promise<void> {
+    let rest = "";
+    for await (const chunk of this.child.stderr.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + chunk).split(/[\r\n]/);
+      rest = parts.pop()!;
+      for (const line of parts) this.#line(line);
+    }
+    this.#line(rest);
+  }
+
+  #line(line: string): void {
+    line = line.replaceAll("\x1b[K", "");
+    if (line.trim() === "") return;
+    this.lines.push(line);
+    this.onLine(line);
+  }
+}
+
+/** A `worker/main.ts` process; knows which jobs it started and committed from its log. */
+export class WorkerProcess extends ServiceProcess {
+  /** Job ids in the order their attempts started, and when (ms). */
+  readonly started: { id: string; at: number }[] = [];
+  /** Job ids this worker committed (the `job <id>: succeeded` line follows the commit). */
+  readonly committed: string[] = [];
+
+  /** Starts a worker with one slot; `env` configures it as in a deployment. */
+  constructor(name: string, env: Record<string, string>) {
+    super(name, WORKER_MAIN, { CGML_WORKER_CONCURRENCY: "1", ...env });
+  }
+
+  /** The job this worker runs now, if any. */
+  get current(): { id: string; at: number } | undefined {
+    const last = this.started.at(-1);
+    return last !== undefined && !this.committed.includes(last.id) ? last : undefined;
+  }
+
+  protected override onLine(line: string): void {
+    const m = /^job (\S+): (attempt \d+ started|succeeded)$/.exec(line);
+    if (m?.[2] === "succeeded") this.committed.push(m[1]);
+    else if (m) this.started.push({ id: m[1], at: performance.now() });
+  }
+}
+
+/** A `functions/main.ts` process listening on `url`. */
+export class FunctionsProcess extends ServiceProcess {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+
+  private constructor(port: number, env: Record<string, string>) {
+    super("functions", FUNCTIONS_MAIN, { ...env, PORT: String(port), CGML_HOST: "127.0.0.1" });
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /**
+   * Starts the functions on `port` and resolves once `/readyz` answers 200 (the store is open),
+   * or with `wait: "listening"` once `/healthz` answers (the store may still be down).
+   */
+  static async start(
+    port: number,
+    env: Record<string, string>,
+    wait: "ready" | "listening" = "ready",
+  ): Promise<FunctionsProcess> {
+    const functions = new FunctionsProcess(port, env);
+    let exited = false;
+    functions.child.status.then(() => exited = true);
+    await until(`the functions to be ${wait}`, async () => {
+      if (exited) throw new Error(`Cannot start the functions:\n${functions.lines.join("\n")}`);
+      return (await functions.status(wait === "ready" ? "/readyz" : "/healthz")) === 200;
+    }, 60_000);
+    return functions;
+  }
+
+  /** The HTTP status of a GET of `path` (0 when nothing answers). */
+  async status(path: string): Promise<number> {
+    try {
+      const res = await fetch(`${this.url}${path}`);
+      await res.body?.cancel();
+      return res.status;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+/** Polls `cond` every 50 ms until it holds; throws naming `what` after `ms`. */
+export async function until(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  ms: number,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`Cannot wait longer for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
