@@ -131,7 +131,7 @@ Deno.test("GET /v1/jobs filters by status and source and pages", async () => {
       );
       ids.push((await res.json()).id);
     }
-    await f.call(`/v1/jobs/${ids[1]}`, { method: "DELETE" });
+    await f.call(`/v1/jobs/${ids[1]}/cancel`, { method: "POST" });
     const page1 = await (await f.call("/v1/jobs?limit=2&status=queued")).json();
     assertEquals(page1.jobs.map((j: { id: string }) => j.id), [ids[0], ids[2]]);
     const page2 = await (await f.call(`/v1/jobs?limit=2&status=queued&after=${page1.next}`)).json();
@@ -144,20 +144,135 @@ Deno.test("GET /v1/jobs filters by status and source and pages", async () => {
   });
 });
 
-Deno.test("DELETE /v1/jobs/:id cancels; unknown ids are 404", async () => {
+Deno.test("POST /v1/jobs/:id/cancel cancels and keeps the job; unknown ids are 404", async () => {
   await withApp(async (f) => {
     const { id } = await (await f.call("/v1/jobs", json({ pipeline: "toy-multimodal" }))).json();
-    const res = await f.call(`/v1/jobs/${id}`, { method: "DELETE" });
+    const res = await f.call(`/v1/jobs/${id}/cancel`, { method: "POST" });
     assertEquals([res.status, (await res.json()).status], [200, "cancelled"]);
-    assertEquals((await f.call("/v1/jobs/nope-123", { method: "DELETE" })).status, 404);
+    const again = await f.call(`/v1/jobs/${id}/cancel`, { method: "POST" });
+    assertEquals([again.status, (await again.json()).status], [200, "cancelled"]);
+    assertEquals((await (await f.call(`/v1/jobs/${id}`)).json()).status, "cancelled");
+    assertEquals((await f.call("/v1/jobs/nope-123/cancel", { method: "POST" })).status, 404);
     assertEquals((await f.call("/v1/jobs/nope-123")).status, 404);
-    const read = await f.app.request(`/v1/jobs/${id}`, {
-      method: "DELETE",
+    const read = await f.app.request(`/v1/jobs/${id}/cancel`, {
+      method: "POST",
       headers: { authorization: `Bearer ${TOKENS.read}` },
     });
     assertEquals(read.status, 403);
   });
 });
+
+Deno.test("DELETE /v1/jobs/:id removes a finished job and its files; active jobs are 409", async () => {
+  await withApp(async (f) => {
+    const submit = (key: string) =>
+      f.call("/v1/jobs", json({ pipeline: "toy-multimodal" }, { "idempotency-key": key }));
+    const { id } = await (await submit("k-del")).json();
+    const queued = await f.call(`/v1/jobs/${id}`, { method: "DELETE" });
+    assertEquals(queued.status, 409);
+    assert((await queued.json()).error.includes(`POST /v1/jobs/${id}/cancel`));
+    const claimed = await f.queue.claim();
+    await f.store.put(`jobs/${id}/report.html`, "<p>r</p>");
+    await f.store.put(`jobs/${id}/logs/run.log`, "line\n");
+    assertEquals((await f.call(`/v1/jobs/${id}`, { method: "DELETE" })).status, 409, "running");
+    await claimed!.complete({ ok: true });
+    const read = await f.app.request(`/v1/jobs/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${TOKENS.read}` },
+    });
+    assertEquals(read.status, 403);
+    const res = await f.call(`/v1/jobs/${id}`, { method: "DELETE" });
+    assertEquals([res.status, await res.text()], [204, ""]);
+    for (const path of [`/v1/jobs/${id}`, `/v1/jobs/${id}/events`]) {
+      assertEquals((await f.call(path)).status, 404, path);
+    }
+    assertEquals((await f.call(`/v1/jobs/${id}/artifacts/report.html`)).status, 404);
+    assertEquals((await (await f.call("/v1/jobs")).json()).jobs, []);
+    assertEquals((await f.store.list(`jobs/${id}/`)).items, []);
+    assertEquals((await f.call(`/v1/jobs/${id}`, { method: "DELETE" })).status, 404);
+    const retried = await submit("k-del");
+    assertEquals(retried.status, 409, "the deleted job's idempotency key stays spent");
+    assert((await retried.json()).error.includes("was deleted"));
+    assertEquals((await submit("k-new")).status, 202);
+  });
+});
+
+Deno.test("a job cancelled while running is deletable after its lease (Retry-After)", async () => {
+  await withApp(async (f) => {
+    const { id } = await (await f.call("/v1/jobs", json({ pipeline: "toy-multimodal" }))).json();
+    assert((await f.queue.claim()) !== null);
+    await f.call(`/v1/jobs/${id}/cancel`, { method: "POST" });
+    const res = await f.call(`/v1/jobs/${id}`, { method: "DELETE" });
+    assertEquals(res.status, 409);
+    const seconds = Number(res.headers.get("retry-after"));
+    assert(seconds >= 1 && seconds <= 30, `Retry-After ${seconds}`);
+    assert((await res.json()).error.includes("may still be writing"));
+  });
+});
+
+Deno.test("an SSE stream of a job deleted while followed ends with status deleted", async () => {
+  await withApp(async (f) => {
+    const { id } = await (await f.call("/v1/jobs", json({ pipeline: "toy-multimodal" }))).json();
+    const res = await f.call(`/v1/jobs/${id}/events`);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = (await reader.read()).value ?? "";
+    const claimed = await f.queue.claim();
+    await claimed!.complete({ ok: true });
+    assertEquals((await f.queue.remove(id)).kind, "removed");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    assert(text.includes('event: end\ndata: {"status":"deleted"}'), text);
+  }, { ssePollMs: 300 });
+});
+
+Deno.test("methods a route lacks answer 405 with Allow; OPTIONS lists them; unknown paths 404", async () => {
+  await withApp(async (f) => {
+    const cases: [string, string, string][] = [
+      ["PATCH", "/v1/jobs", "GET, HEAD, POST, OPTIONS"],
+      ["QUERY", "/v1/jobs", "GET, HEAD, POST, OPTIONS"],
+      ["PUT", "/v1/jobs/20260101T000000000Z-00000000", "GET, HEAD, DELETE, OPTIONS"],
+      ["GET", "/v1/jobs/x-1/cancel", "POST, OPTIONS"],
+      ["DELETE", "/v1/jobs/x-1/artifacts/a/b.txt", "GET, HEAD, OPTIONS"],
+      ["GET", "/v1/pipelines/validate", "POST, OPTIONS"],
+      ["POST", "/v1/pipelines/tiny", "GET, HEAD, PUT, OPTIONS"],
+      ["POST", "/healthz", "GET, HEAD, OPTIONS"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await f.call(path, { method });
+      assertEquals([res.status, res.headers.get("allow")], [405, allow], `${method} ${path}`);
+      assert((await res.json()).error.startsWith(`Cannot ${method} ${path}`));
+      const options = await f.call(path, { method: "OPTIONS" });
+      assertEquals([options.status, options.headers.get("allow")], [204, allow], path);
+    }
+    const missing = await f.call("/v1/nothing", { method: "PATCH" });
+    assertEquals([missing.status, missing.headers.get("allow")], [404, null]);
+    // fetch() refuses to send TRACE, so it goes over a socket to the served app.
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, f.app.fetch);
+    try {
+      const head = await rawRequest(server.addr.port, "TRACE /v1/jobs");
+      assert(head.startsWith("HTTP/1.1 405"), head);
+      assert(/\r\nallow: GET, HEAD, POST, OPTIONS\r\n/i.test(head), head);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+/** Sends `line` (method and path) as an HTTP/1.1 request with the write token; the response. */
+async function rawRequest(port: number, line: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const request = `${line} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+      `authorization: Bearer ${TOKENS.write}\r\nconnection: close\r\n\r\n`;
+    await conn.write(new TextEncoder().encode(request));
+    return await new Response(conn.readable).text();
+  } catch (e) {
+    conn.close();
+    throw e;
+  }
+}
 
 Deno.test("GET /v1/jobs/:id/events streams status events until the job is final", async () => {
   await withApp(async (f) => {
