@@ -7,7 +7,7 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { PIPELINE_FILE_NAME, PIPELINE_NAME } from "../pipelines/mod.ts";
 import { confineKey, MAX_RELATIVE_PATH, RELATIVE_PATH } from "./keys.ts";
 import { STORED_PIPELINE_NAME } from "./pipelines.ts";
-import { withApp } from "./_testing.ts";
+import { TOKENS, withApp } from "./_testing.ts";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -133,3 +133,50 @@ Deno.test("every error response in the document has the Error body", async () =>
     assertEquals(artifact.schema.maxLength, MAX_RELATIVE_PATH);
   });
 });
+
+Deno.test("methods a route lacks answer 405 with Allow; OPTIONS lists them; unknown paths 404", async () => {
+  await withApp(async (f) => {
+    const cases: [string, string, string][] = [
+      ["PATCH", "/v1/jobs", "GET, HEAD, POST, OPTIONS"],
+      ["QUERY", "/v1/jobs", "GET, HEAD, POST, OPTIONS"],
+      ["PUT", "/v1/jobs/20260101T000000000Z-00000000", "GET, HEAD, DELETE, OPTIONS"],
+      ["GET", "/v1/jobs/x-1/cancel", "POST, OPTIONS"],
+      ["DELETE", "/v1/jobs/x-1/artifacts/a/b.txt", "GET, HEAD, OPTIONS"],
+      ["GET", "/v1/pipelines/validate", "POST, OPTIONS"],
+      ["POST", "/v1/pipelines/tiny", "GET, HEAD, PUT, OPTIONS"],
+      ["POST", "/healthz", "GET, HEAD, OPTIONS"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await f.call(path, { method });
+      assertEquals([res.status, res.headers.get("allow")], [405, allow], `${method} ${path}`);
+      assert((await res.json()).error.startsWith(`Cannot ${method} ${path}`));
+      const options = await f.call(path, { method: "OPTIONS" });
+      assertEquals([options.status, options.headers.get("allow")], [204, allow], path);
+    }
+    const missing = await f.call("/v1/nothing", { method: "PATCH" });
+    assertEquals([missing.status, missing.headers.get("allow")], [404, null]);
+    // fetch() refuses to send TRACE, so it goes over a socket to the served app.
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, f.app.fetch);
+    try {
+      const head = await rawRequest(server.addr.port, "TRACE /v1/jobs");
+      assert(head.startsWith("HTTP/1.1 405"), head);
+      assert(/\r\nallow: GET, HEAD, POST, OPTIONS\r\n/i.test(head), head);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+/** Sends `line` (method and path) as an HTTP/1.1 request with the write token; the response. */
+async function rawRequest(port: number, line: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const request = `${line} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+      `authorization: Bearer ${TOKENS.write}\r\nconnection: close\r\n\r\n`;
+    await conn.write(new TextEncoder().encode(request));
+    return await new Response(conn.readable).text();
+  } catch (e) {
+    conn.close();
+    throw e;
+  }
+}

@@ -78,7 +78,7 @@ const ValidateJson = z.strictObject({
   }),
 }).openapi("ValidateRequest");
 
-/** A YAML body: the document is a pipeline file, of at most {@link MAX_PIPELINE_CHARS} characters. */
+/** A YAML body: a pipeline file of at most {@link MAX_PIPELINE_CHARS} characters. */
 const YAML_BODY = {
   "application/yaml": {
     schema: {
