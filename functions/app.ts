@@ -21,9 +21,12 @@ import {
   StoreUnavailableError,
 } from "../infra/mod.ts";
 import type { App, AppContext, AppDeps } from "./context.ts";
+import { registerArtifacts } from "./artifacts.ts";
 import { registerDatasets } from "./datasets.ts";
 import { registerEvents } from "./events.ts";
+import { registerJobEvents } from "./job_events.ts";
 import { registerJobs } from "./jobs.ts";
+import { methodAwareNotFound } from "./methods.ts";
 import { Metrics } from "./metrics.ts";
 import { registerOps } from "./ops.ts";
 import { registerPipelines } from "./pipelines.ts";
@@ -94,8 +97,10 @@ export function createApp(deps: AppDeps): App {
     console.error(err);
     return c.json({ error: "Cannot complete the request: internal error" }, 500);
   });
-  app.notFound((c) => c.json({ error: `Cannot find ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound(methodAwareNotFound(app));
   registerJobs(app, ctx);
+  registerJobEvents(app, ctx);
+  registerArtifacts(app, ctx);
   registerPipelines(app, ctx);
   registerDatasets(app, ctx);
   registerEvents(app, ctx);

@@ -6,6 +6,9 @@
  */
 
 import { z } from "@hono/zod-openapi";
+import type { Context, TypedResponse } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { JSONValue } from "hono/utils/types";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config, ObjectStore, Queue } from "../infra/mod.ts";
 import type { Metrics } from "./metrics.ts";
@@ -50,11 +53,40 @@ export const ErrorSchema = z.object({
   issues: z.array(z.unknown()).optional(),
 }).openapi("Error");
 
-/** Error responses shared by the authenticated routes (no typed body, so handlers may return
- * any Response). */
+/** An error response: a description and the {@link ErrorSchema} body. */
+export function errorResponse(description: string) {
+  return { description, content: { "application/json": { schema: ErrorSchema } } };
+}
+
+/** Error responses shared by the authenticated routes. */
 export const ERRORS = {
-  400: { description: "Malformed request" },
-  401: { description: "Missing or malformed bearer token" },
-  403: { description: "Unknown token or insufficient scope" },
-  413: { description: "Request body too large" },
-} as const;
+  400: errorResponse("Malformed request: the body, a parameter or a header breaks the schema"),
+  401: errorResponse("Missing or malformed bearer token (with `WWW-Authenticate: Bearer`)"),
+  403: errorResponse("Unknown token or insufficient scope"),
+  413: errorResponse("Request body too large"),
+};
+
+/**
+ * `schema` with JSON Schema keywords the OpenAPI metadata type does not list (such as
+ * `propertyNames`) added to its document. They are not checked by zod: the route checks them.
+ */
+export function withKeywords<T extends z.ZodType>(schema: T, keywords: Record<string, unknown>): T {
+  const openapi = schema.openapi as unknown as (this: T, metadata: Record<string, unknown>) => T;
+  return openapi.call(schema, keywords);
+}
+
+/** An {@link ErrorSchema} response typed per status, so a route may return one of several. */
+export type ErrorJson<S extends ContentfulStatusCode> = S extends ContentfulStatusCode
+  ? Response & TypedResponse<{ error: string; issues?: JSONValue[] }, S, "json">
+  : never;
+
+/** `c.json` of an error body whose status is one of several (typed per status). */
+export function errorJson<S extends ContentfulStatusCode>(
+  c: Context,
+  error: string,
+  status: S,
+  issues?: readonly unknown[],
+): ErrorJson<S> {
+  const body = issues === undefined ? { error } : { error, issues: issues as JSONValue[] };
+  return c.json(body, status) as unknown as ErrorJson<S>;
+}

@@ -6,13 +6,21 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireScope } from "./auth.ts";
-import { type App, type AppContext, ERRORS, ErrorSchema } from "./context.ts";
-import { confineKey, SEGMENT_NAME } from "./keys.ts";
+import { type App, type AppContext, errorResponse, ERRORS } from "./context.ts";
+import { confineKey, MAX_RELATIVE_PATH, RELATIVE_PATH, SEGMENT_NAME } from "./keys.ts";
 
-const Name = z.string().regex(SEGMENT_NAME).openapi({ param: { name: "name", in: "path" } });
+const Name = z.string().regex(SEGMENT_NAME).openapi({
+  param: { name: "name", in: "path" },
+  example: "shapes",
+});
 
 const UploadRequest = z.strictObject({
-  files: z.array(z.strictObject({ path: z.string().min(1).max(900) })).min(1).max(1000),
+  files: z.array(z.strictObject({
+    path: z.string().max(MAX_RELATIVE_PATH).regex(RELATIVE_PATH).openapi({
+      description: "A path under `datasets/<name>/`: `/`-separated segments, none empty, `.` " +
+        "or `..`, no backslash or control character",
+    }),
+  })).min(1).max(1000),
 }).openapi("UploadRequest", { example: { files: [{ path: "chair/train/chair_0001.off" }] } });
 
 const Uploads = z.object({
@@ -42,10 +50,7 @@ export function registerDatasets(app: App, ctx: AppContext): void {
           description: "One URL per file",
           content: { "application/json": { schema: Uploads } },
         },
-        501: {
-          description: "The store cannot presign URLs (filesystem store)",
-          content: { "application/json": { schema: ErrorSchema } },
-        },
+        501: errorResponse("The store cannot presign URLs (filesystem store)"),
         ...ERRORS,
       },
     }),

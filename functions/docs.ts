@@ -64,6 +64,9 @@ export function renderApiDocs(doc: OpenApiDoc): string {
     `<title>${esc(title)}</title><style>${STYLE}</style>` +
     `<h1>${esc(title)} <small>${esc(doc.info?.version ?? "")}</small></h1>` +
     `<p>All <code>/v1/*</code> routes take <code>Authorization: Bearer &lt;token&gt;</code>. ` +
+    `Errors are JSON <code>{"error": "Cannot …", "issues"?: […]}</code>; a method a path does ` +
+    `not list answers 405 with <code>Allow</code>. Jobs: <code>POST …/cancel</code> stops one ` +
+    `and keeps it; <code>DELETE</code> removes a finished one with its files. ` +
     `Machine-readable document: <a href="/openapi.json">/openapi.json</a>.</p>` +
     `<nav>${nav.join("")}</nav>` +
     ops.map(({ method, path, op }) => operationHtml(method, path, op, schemas)).join("") +
@@ -135,6 +138,10 @@ function schemaHtml(schema: Schema, depth = 0): string {
     const name = ref.split("/").at(-1)!;
     return `<a href="#schema-${esc(name)}"><code>${esc(name)}</code></a>`;
   }
+  const alternatives = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (alternatives?.some((a) => a.properties !== undefined) && depth < 4) {
+    return alternatives.map((a) => schemaHtml(a, depth + 1)).join("<p>or</p>");
+  }
   const props = schema.properties as Record<string, Schema> | undefined;
   if (props !== undefined && depth < 4) {
     const required = new Set((schema.required as string[] | undefined) ?? []);
@@ -163,16 +170,22 @@ function typeText(schema: Schema): string {
   if (type === "array" && schema.items) return `${typeText(schema.items as Schema)}[]`;
   if (type === "object" && schema.properties === undefined) {
     const extra = schema.additionalProperties;
+    const keys = (schema.propertyNames as Schema | undefined)?.pattern;
+    const key = keys === undefined ? "key" : `key /${keys}/`;
     return typeof extra === "object" && extra !== null
-      ? `{[key]: ${typeText(extra as Schema)}}`
+      ? `{[${key}]: ${typeText(extra as Schema)}}`
       : "object";
   }
+  if (schema.contentMediaType !== undefined) return `${type} (${schema.contentMediaType})`;
   const limits = [
     schema.minimum !== undefined ? `≥ ${schema.minimum}` : "",
     schema.maximum !== undefined ? `≤ ${schema.maximum}` : "",
     schema.minLength !== undefined ? `length ≥ ${schema.minLength}` : "",
     schema.maxLength !== undefined ? `length ≤ ${schema.maxLength}` : "",
     schema.pattern !== undefined ? `/${schema.pattern}/` : "",
+    (schema.not as Schema | undefined)?.const !== undefined
+      ? `not ${JSON.stringify((schema.not as Schema).const)}`
+      : "",
   ].filter((s) => s !== "");
   return limits.length > 0 ? `${type} (${limits.join(", ")})` : type;
 }

@@ -42,3 +42,15 @@ Deno.test("names and summaries are escaped", () => {
   });
   assert(html.includes("&#60;T&#62;") && html.includes("a &#60;b&#62; &#38; c"), html);
 });
+
+Deno.test("/docs shows cancel and delete, key patterns, excluded names and JSON event data", async () => {
+  await withApp(async (f) => {
+    const html = await (await f.app.request("/docs")).text();
+    assert(html.includes(`id="post--v1-jobs-id-cancel"`), "the cancel route");
+    assert(html.includes(`id="delete--v1-jobs-id-"`), "the delete route");
+    assert(html.includes("{[key /^[a-z][a-z0-9_]*$/]: any}"), "param names' pattern");
+    assert(html.includes("not &#34;validate&#34;"), "the reserved pipeline name");
+    assert(html.includes("string (application/json)"), "JSON carried in SSE data");
+    assert(html.includes("405 with <code>Allow</code>"), "the 405 rule");
+  });
+});

@@ -1,22 +1,41 @@
 /**
- * Job routes: submit, status, list, progress over SSE, cancel, artifacts.
+ * Job routes: submit, status, list, cancel, delete. Progress over SSE is in `job_events.ts`,
+ * artifact downloads in `artifacts.ts`.
+ *
+ * Cancel is `POST /v1/jobs/{id}/cancel`: the job ends `cancelled` and stays listed with its
+ * artifacts. `DELETE /v1/jobs/{id}` removes a finished job — its record and every object under
+ * `jobs/<id>/` — after which it is 404 everywhere; a queued or running job answers 409 (cancel
+ * it first). The idempotency key of a deleted job stays spent: a retried `POST /v1/jobs` with it
+ * answers 409 instead of starting the work again.
  *
  * @module
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { streamSSE } from "hono/streaming";
-import { isFinal, JOB_ID_PATTERN, JOB_STATUSES, jobPrefix, type JobStatus } from "../infra/mod.ts";
+import { JOB_ID_PATTERN, JOB_STATUSES, jobPrefix, type JobStatus } from "../infra/mod.ts";
 import { requireScope } from "./auth.ts";
-import { type App, type AppContext, ERRORS, ErrorSchema } from "./context.ts";
-import { confineKey } from "./keys.ts";
-import { type JobPayload, JobRequestSchema, prepareJob } from "../pipelines/mod.ts";
+import {
+  type App,
+  type AppContext,
+  errorJson,
+  errorResponse,
+  ERRORS,
+  withKeywords,
+} from "./context.ts";
+import { IDENTIFIER, type JobPayload, JobRequestSchema, prepareJob } from "../pipelines/mod.ts";
+import { PIPELINE_FILE_REF } from "./pipeline_file.ts";
+import { STORED_PIPELINE_NAME } from "./pipelines.ts";
 
-const JobId = z.string().regex(JOB_ID_PATTERN).openapi({ param: { name: "id", in: "path" } });
+/** The `{id}` path parameter of the job routes. */
+export const JobId = z.string().regex(JOB_ID_PATTERN).openapi({
+  param: { name: "id", in: "path" },
+  example: "20260101T120000000Z-0123abcd",
+});
 
 const Accepted = z.object({ id: z.string(), status: z.enum(JOB_STATUSES) }).openapi("Accepted");
 
-const JobView = z.object({
+/** The public view of a job, as every job route returns it. */
+export const JobView = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),
   pipeline: z.string().optional(),
@@ -31,10 +50,25 @@ const JobView = z.object({
   artifacts: z.array(z.object({ path: z.string(), size: z.number() })).optional(),
 }).openapi("Job");
 
-// Rebuilt from the shape so the schema carries `.openapi` whatever the module load order.
-const JobRequestBody = z.strictObject(JobRequestSchema.shape).openapi("JobRequest", {
-  example: { pipeline: "toy-multimodal", params: { epochs: 5 } },
-});
+// The pipelines layer's request, with what the server checks stated in the document: a stored
+// pipeline's name pattern, param names as identifiers (an undeclared one is a 422 naming the
+// nearest declared param), and idempotency keys as long as the header allows.
+const JobRequestBody = z.strictObject({
+  ...JobRequestSchema.shape,
+  pipeline: z.union([
+    z.string().regex(STORED_PIPELINE_NAME).describe("a stored or shipped pipeline's name"),
+    withKeywords(z.record(z.string(), z.unknown()), {
+      ...PIPELINE_FILE_REF,
+      description: "an inline pipeline: a pipeline file as JSON",
+    }),
+  ]),
+  params: withKeywords(z.record(z.string(), z.unknown()).optional(), {
+    description: "values for the pipeline's declared params (an object param takes a partial " +
+      "object)",
+    propertyNames: { pattern: IDENTIFIER.source },
+  }),
+  idempotencyKey: z.string().min(1).max(256).optional(),
+}).openapi("JobRequest", { example: { pipeline: "toy-multimodal", params: { epochs: 5 } } });
 
 /** The public view of a job (without its payload). */
 export function jobView(s: JobStatus): z.infer<typeof JobView> {
@@ -54,7 +88,7 @@ export function jobView(s: JobStatus): z.infer<typeof JobView> {
   };
 }
 
-/** Registers the job routes. */
+/** Registers submit, status, list, cancel and delete. */
 export function registerJobs(app: App, ctx: AppContext): void {
   const read = requireScope(ctx.config.apiTokens, "read");
   const write = requireScope(ctx.config.apiTokens, "write");
@@ -70,11 +104,16 @@ export function registerJobs(app: App, ctx: AppContext): void {
         body: { required: true, content: { "application/json": { schema: JobRequestBody } } },
       },
       responses: {
-        202: { description: "Queued", content: { "application/json": { schema: Accepted } } },
-        422: {
-          description: "Unknown or invalid pipeline or params",
-          content: { "application/json": { schema: ErrorSchema } },
+        202: {
+          description: "Queued (or, with a known idempotency key, the job it made)",
+          headers: { Location: { schema: { type: "string" }, description: "the job's URL" } },
+          content: { "application/json": { schema: Accepted } },
         },
+        409: errorResponse("The idempotency key's job was deleted: use a new key"),
+        422: errorResponse(
+          "The pipeline does not exist, does not compile, or the params do not fit its declared " +
+            "params (positioned diagnostics in `issues`)",
+        ),
         ...ERRORS,
       },
     }),
@@ -85,12 +124,18 @@ export function registerJobs(app: App, ctx: AppContext): void {
         request,
       );
       if (!prepared.ok) {
-        return c.json({ error: prepared.error, issues: prepared.diagnostics }, prepared.status);
+        return errorJson(c, prepared.error, prepared.status, prepared.diagnostics);
       }
       const idempotencyKey = c.req.valid("header")["idempotency-key"] ?? request.idempotencyKey;
-      const { id, created } = await ctx.queue.enqueue(prepared.payload, {
+      const { id, created, deleted } = await ctx.queue.enqueue(prepared.payload, {
         idempotencyKey: idempotencyKey === undefined ? undefined : `api:${idempotencyKey}`,
       });
+      if (deleted) {
+        return c.json({
+          error: `Cannot submit the job: idempotency key "${idempotencyKey}" belonged to job ` +
+            `${id}, which was deleted; use a new key`,
+        }, 409);
+      }
       ctx.metrics.inc(
         "cgml_jobs_enqueued_total",
         "Jobs enqueued.",
@@ -112,7 +157,7 @@ export function registerJobs(app: App, ctx: AppContext): void {
       request: { params: z.object({ id: JobId }) },
       responses: {
         200: { description: "The job", content: { "application/json": { schema: JobView } } },
-        404: { description: "No such job" },
+        404: errorResponse("No such job (or it was deleted)"),
         ...ERRORS,
       },
     }),
@@ -160,17 +205,18 @@ export function registerJobs(app: App, ctx: AppContext): void {
 
   app.openapi(
     createRoute({
-      method: "delete",
-      path: "/v1/jobs/{id}",
-      summary: "Cancel a job (a running worker stops at its next heartbeat)",
+      method: "post",
+      path: "/v1/jobs/{id}/cancel",
+      summary: "Cancel a job: a queued one never runs, a running worker stops at its next " +
+        "heartbeat and commits nothing; a finished job is left as it is",
       middleware: [write] as const,
       request: { params: z.object({ id: JobId }) },
       responses: {
         200: {
-          description: "The job after cancel",
+          description: "The job after the cancel",
           content: { "application/json": { schema: JobView } },
         },
-        404: { description: "No such job" },
+        404: errorResponse("No such job"),
         ...ERRORS,
       },
     }),
@@ -184,96 +230,46 @@ export function registerJobs(app: App, ctx: AppContext): void {
 
   app.openapi(
     createRoute({
-      method: "get",
-      path: "/v1/jobs/{id}/events",
-      summary: "Follow a job: SSE `status` events on every change, `end` when final",
-      middleware: [read] as const,
+      method: "delete",
+      path: "/v1/jobs/{id}",
+      summary: "Delete a finished job with its artifacts and logs (everything under `jobs/<id>/`)",
+      middleware: [write] as const,
       request: { params: z.object({ id: JobId }) },
       responses: {
-        200: { description: "text/event-stream of `status` events (data: the job as JSON)" },
-        404: { description: "No such job" },
+        204: { description: "Deleted: the job is gone from every route" },
+        404: errorResponse("No such job"),
+        409: errorResponse(
+          "The job is queued or running (cancel it first), or was cancelled while running and " +
+            "its worker may still be stopping (retry after `Retry-After` seconds)",
+        ),
         ...ERRORS,
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const first = await ctx.queue.get(id);
-      if (!first) return c.json({ error: `Cannot follow job ${id}: no such job` }, 404);
-      const lastEventId = c.req.header("last-event-id");
-      return streamSSE(c, async (stream) => {
-        let sent = lastEventId ?? "";
-        let current: JobStatus | null = first;
-        let lastWrite = Date.now();
-        while (!stream.aborted && current) {
-          const eventId = `${current.updatedAt}/${current.status}`;
-          if (eventId !== sent) {
-            await stream.writeSSE({
-              event: "status",
-              id: eventId,
-              data: JSON.stringify(jobView(current)),
-            });
-            sent = eventId;
-            lastWrite = Date.now();
-          }
-          if (isFinal(current.status)) {
-            await stream.writeSSE({
-              event: "end",
-              data: JSON.stringify({ status: current.status }),
-            });
-            return;
-          }
-          if (Date.now() - lastWrite >= ctx.options.sseHeartbeatMs) {
-            await stream.write(": keep-alive\n\n");
-            lastWrite = Date.now();
-          }
-          await stream.sleep(ctx.options.ssePollMs);
-          current = await ctx.queue.get(id);
+      const outcome = await ctx.queue.remove(id);
+      switch (outcome.kind) {
+        case "removed":
+          ctx.metrics.inc("cgml_jobs_deleted_total", "Jobs deleted.", {});
+          return c.body(null, 204);
+        case "missing":
+          return c.json({ error: `Cannot delete job ${id}: no such job` }, 404);
+        case "active":
+          return c.json({
+            error: `Cannot delete job ${id}: it is ${outcome.status}; cancel it first with ` +
+              `POST /v1/jobs/${id}/cancel`,
+          }, 409);
+        case "stopping": {
+          const seconds = Math.ceil(outcome.retryAfterMs / 1000);
+          c.header("Retry-After", String(seconds));
+          return c.json({
+            error: `Cannot delete job ${id} yet: it was cancelled while running and its worker ` +
+              `may still be writing; retry in ${seconds} s`,
+          }, 409);
         }
-      });
+      }
     },
   );
-
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: "/v1/jobs/{id}/artifacts/{path}",
-    summary: "Download an artifact: a redirect to a presigned URL, or the bytes when the store " +
-      "cannot presign. `path` may contain slashes.",
-    request: { params: z.object({ id: JobId, path: z.string() }) },
-    responses: {
-      200: { description: "The artifact's bytes (filesystem store)" },
-      302: { description: "Redirect to a presigned URL (MinIO)" },
-      404: { description: "No such artifact" },
-      ...ERRORS,
-    },
-  });
-  app.get("/v1/jobs/:id/artifacts/*", read, async (c) => {
-    const id = c.req.param("id");
-    if (!JOB_ID_PATTERN.test(id)) return c.json({ error: `Cannot read artifact: bad job id` }, 400);
-    const marker = `/v1/jobs/${id}/artifacts/`;
-    const raw = new URL(c.req.url).pathname;
-    if (!raw.startsWith(marker)) return c.json({ error: "Cannot read artifact: bad path" }, 400);
-    let path: string;
-    try {
-      path = decodeURIComponent(raw.slice(marker.length));
-    } catch {
-      return c.json({ error: "Cannot read artifact: the path is not valid percent-encoding" }, 400);
-    }
-    const confined = confineKey(jobPrefix(id), path);
-    if ("error" in confined) {
-      return c.json({ error: `Cannot read artifact: ${confined.error}` }, 400);
-    }
-    const url = await ctx.store.presignGet(confined.key, ctx.options.presignSeconds);
-    if (url !== null) {
-      await ctx.store.head(confined.key);
-      return c.redirect(url, 302);
-    }
-    const obj = await ctx.store.getStream(confined.key);
-    return c.body(obj.body, 200, {
-      "content-type": contentType(path),
-      "content-length": String(obj.size),
-      etag: `"${obj.etag}"`,
-    });
-  });
 }
 
 /** Artifact paths (relative to `jobs/<id>/`) and sizes; at most 1000. */
@@ -284,20 +280,4 @@ async function listArtifacts(
   const prefix = jobPrefix(id);
   const page = await ctx.store.list(prefix, { limit: 1000 });
   return page.items.map((i) => ({ path: i.key.slice(prefix.length), size: i.size }));
-}
-
-const TYPES: Record<string, string> = {
-  json: "application/json",
-  html: "text/html; charset=utf-8",
-  csv: "text/csv; charset=utf-8",
-  txt: "text/plain; charset=utf-8",
-  log: "text/plain; charset=utf-8",
-  yaml: "application/yaml",
-  png: "image/png",
-  svg: "image/svg+xml",
-};
-
-function contentType(path: string): string {
-  const ext = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
-  return TYPES[ext] ?? "application/octet-stream";
 }

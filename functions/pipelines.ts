@@ -1,28 +1,92 @@
 /**
  * Pipeline routes: validate a pipeline file (with params), store and read named pipelines.
  *
+ * The document states what is checked before the compiler runs: a pipeline text has a
+ * non-space character and at most {@link MAX_PIPELINE_CHARS} characters, a stored pipeline's name
+ * matches {@link STORED_PIPELINE_NAME}. Whether the text is a valid pipeline is the compiler's
+ * answer: 422 with positioned diagnostics.
+ *
  * @module
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { requireScope } from "./auth.ts";
-import { type App, type AppContext, ERRORS, ErrorSchema } from "./context.ts";
+import {
+  type App,
+  type AppContext,
+  errorJson,
+  errorResponse,
+  ERRORS,
+  withKeywords,
+} from "./context.ts";
 import {
   checkPipeline,
   describeIssues,
+  IDENTIFIER,
   loadPipelineText,
   MAX_PIPELINE_BYTES,
-  PIPELINE_NAME,
   PIPELINES_PREFIX,
 } from "../pipelines/mod.ts";
+import { PIPELINE_FILE_REF, registerPipelineFileSchema } from "./pipeline_file.ts";
 
-const Name = z.string().regex(PIPELINE_NAME).openapi({ param: { name: "name", in: "path" } });
+/**
+ * Names a pipeline can be stored and run under: a pipeline file's `name:` (lowercase letters,
+ * digits and dashes, starting with a letter) of at most 64 characters.
+ */
+export const STORED_PIPELINE_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** Most characters of a pipeline text (so at most {@link MAX_PIPELINE_BYTES} in UTF-8). */
+export const MAX_PIPELINE_CHARS = MAX_PIPELINE_BYTES / 4;
+
+/** A name the routes keep for themselves: `/v1/pipelines/validate` is not a pipeline. */
+const RESERVED_NAME = "validate";
+
+const Name = withKeywords(
+  z.string().regex(STORED_PIPELINE_NAME).openapi({
+    param: { name: "name", in: "path" },
+    example: "toy-multimodal",
+  }),
+  { not: { const: RESERVED_NAME } },
+);
+
+/** The answer for the reserved name (with `Allow: POST, OPTIONS`). */
+const RESERVED = errorResponse(
+  `"${RESERVED_NAME}" is not a pipeline name: that path only takes POST`,
+);
+
+/** Sends the reserved name to the not-found handler: 405 with the validate route's methods. */
+const notReserved: MiddlewareHandler = async (c, next) => {
+  if (c.req.param("name") === RESERVED_NAME) return c.notFound();
+  return await next();
+};
+
+/** What a pipeline text must contain: a character other than space, tab, CR or LF. */
+const NOT_BLANK = /[^ \t\r\n]/;
+
+/** A pipeline file's text in a JSON body; {@link refuseText} enforces what this states. */
+const PipelineText = z.string().openapi({
+  minLength: 1,
+  maxLength: MAX_PIPELINE_CHARS,
+  pattern: NOT_BLANK.source,
+});
 
 const ValidateJson = z.strictObject({
-  text: z.string().min(1).max(MAX_PIPELINE_BYTES),
-  params: z.record(z.string(), z.unknown()).optional(),
+  text: PipelineText,
+  params: withKeywords(z.record(z.string(), z.unknown()).optional(), {
+    propertyNames: { pattern: IDENTIFIER.source },
+  }),
 }).openapi("ValidateRequest");
+
+/** A YAML body: a pipeline file of at most {@link MAX_PIPELINE_CHARS} characters. */
+const YAML_BODY = {
+  "application/yaml": {
+    schema: {
+      ...PIPELINE_FILE_REF,
+      description: `A pipeline file in YAML, at most ${MAX_PIPELINE_CHARS} characters (else 413)`,
+    },
+  },
+};
 
 const Validation = z.object({
   valid: z.boolean(),
@@ -38,6 +102,8 @@ const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text
 export function registerPipelines(app: App, ctx: AppContext): void {
   const read = requireScope(ctx.config.apiTokens, "read");
   const write = requireScope(ctx.config.apiTokens, "write");
+  registerPipelineFileSchema(app);
+  app.openAPIRegistry.register("ValidateRequest", ValidateJson);
 
   app.openapi(
     createRoute({
@@ -47,9 +113,11 @@ export function registerPipelines(app: App, ctx: AppContext): void {
       middleware: [read] as const,
       request: {
         body: {
+          required: true,
           content: {
-            "application/json": { schema: ValidateJson },
-            "application/yaml": { schema: z.string() },
+            // A reference, not the zod schema: the handler reads both media types itself.
+            "application/json": { schema: { $ref: "#/components/schemas/ValidateRequest" } },
+            ...YAML_BODY,
           },
         },
       },
@@ -59,13 +127,13 @@ export function registerPipelines(app: App, ctx: AppContext): void {
           description: "Invalid, with positioned errors",
           content: { "application/json": { schema: Validation } },
         },
-        415: { description: "Unsupported content type" },
+        415: errorResponse("Unsupported content type"),
         ...ERRORS,
       },
     }),
     async (c) => {
       const body = await readPipelineBody(c);
-      if ("response" in body) return body.response;
+      if ("error" in body) return errorJson(c, body.error, body.status);
       const checked = checkPipeline("pipeline.yaml", body.text, body.params);
       if ("error" in checked) {
         return c.json({ valid: false, error: checked.error, issues: checked.diagnostics }, 422);
@@ -84,10 +152,10 @@ export function registerPipelines(app: App, ctx: AppContext): void {
       method: "put",
       path: "/v1/pipelines/{name}",
       summary: "Store a pipeline under its name (the file's `name:` must match)",
-      middleware: [write] as const,
+      middleware: [write, notReserved] as const,
       request: {
         params: z.object({ name: Name }),
-        body: { content: { "application/yaml": { schema: z.string() } } },
+        body: { required: true, content: YAML_BODY },
       },
       responses: {
         200: {
@@ -96,18 +164,16 @@ export function registerPipelines(app: App, ctx: AppContext): void {
             "application/json": { schema: z.object({ name: z.string(), etag: z.string() }) },
           },
         },
-        422: {
-          description: "Invalid pipeline",
-          content: { "application/json": { schema: ErrorSchema } },
-        },
-        415: { description: "Unsupported content type" },
+        422: errorResponse("Not a valid pipeline, or its `name:` is not `{name}`"),
+        405: RESERVED,
+        415: errorResponse("Unsupported content type"),
         ...ERRORS,
       },
     }),
     async (c) => {
       const { name } = c.req.valid("param");
       const body = await readPipelineBody(c, false);
-      if ("response" in body) return body.response;
+      if ("error" in body) return errorJson(c, body.error, body.status);
       const checked = checkPipeline(`${name}.yaml`, body.text);
       if ("error" in checked) {
         return c.json({
@@ -132,11 +198,19 @@ export function registerPipelines(app: App, ctx: AppContext): void {
       method: "get",
       path: "/v1/pipelines/{name}",
       summary: "A stored (or shipped) pipeline's YAML text",
-      middleware: [read] as const,
+      middleware: [read, notReserved] as const,
       request: { params: z.object({ name: Name }) },
       responses: {
-        200: { description: "The pipeline file (application/yaml)" },
-        404: { description: "No such pipeline" },
+        200: {
+          description: "The pipeline file as stored (YAML, comments kept)",
+          content: {
+            "application/yaml": {
+              schema: { type: "object", description: "A pipeline file (see PipelineFile)" },
+            },
+          },
+        },
+        404: errorResponse("No such pipeline"),
+        405: RESERVED,
         ...ERRORS,
       },
     }),
@@ -152,9 +226,13 @@ export function registerPipelines(app: App, ctx: AppContext): void {
   );
 }
 
-type PipelineBody =
-  | { text: string; params?: Record<string, unknown> }
-  | { response: Response };
+/** Why a body cannot be read: the message and its status. */
+interface Refusal {
+  error: string;
+  status: 400 | 413 | 415;
+}
+
+type PipelineBody = { text: string; params?: Record<string, unknown> } | Refusal;
 
 /** The pipeline text (and params) of a YAML or (when `json`) a JSON {text, params} body. */
 async function readPipelineBody(c: Context, json = true): Promise<PipelineBody> {
@@ -166,32 +244,41 @@ async function readPipelineBody(c: Context, json = true): Promise<PipelineBody> 
       value = JSON.parse(text);
     } catch (e) {
       return {
-        response: c.json({
-          error: `Cannot read the body: malformed JSON (${(e as Error).message})`,
-        }, 400),
+        error: `Cannot read the body: malformed JSON (${(e as Error).message})`,
+        status: 400,
       };
     }
     const parsed = ValidateJson.safeParse(value);
     if (!parsed.success) {
       return {
-        response: c.json(
-          { error: `Cannot read the body: ${describeIssues(parsed.error.issues)}` },
-          400,
-        ),
+        error: `Cannot read the body: ${describeIssues(parsed.error.issues)}`,
+        status: 400,
       };
     }
-    return parsed.data;
+    // Past maxLength a JSON `text` breaks the schema (400); a YAML body is just too large (413).
+    const refused = refuseText(parsed.data.text, 400);
+    return refused ?? parsed.data;
   }
   if (type !== "" && !YAML_TYPES.includes(type)) {
     const accepted = (json ? ["application/json", ...YAML_TYPES] : YAML_TYPES).join(", ");
     return {
-      response: c.json({
-        error: `Cannot read the body: content type ${type} is not one of ${accepted}`,
-      }, 415),
+      error: `Cannot read the body: content type ${type} is not one of ${accepted}`,
+      status: 415,
     };
   }
-  if (text.trim() === "") {
-    return { response: c.json({ error: "Cannot read the body: it is empty" }, 400) };
+  return refuseText(text, 413) ?? { text };
+}
+
+/** Why {@link PipelineText} refuses `text`, or `null` when it accepts it. */
+function refuseText(text: string, tooLong: 400 | 413): Refusal | null {
+  if (!NOT_BLANK.test(text)) {
+    return { error: "Cannot read the body: the pipeline text is blank", status: 400 };
   }
-  return { text };
+  if ([...text].length > MAX_PIPELINE_CHARS) {
+    return {
+      error: `Cannot read the body: the pipeline is longer than ${MAX_PIPELINE_CHARS} characters`,
+      status: tooLong,
+    };
+  }
+  return null;
 }

@@ -94,7 +94,14 @@ export {
   type Plan,
   type PlannedStage,
 } from "./plan.ts";
-export { durationMs, type ParamSpec, PipelineFile, type Retry } from "./schema.ts";
+export {
+  durationMs,
+  IDENTIFIER,
+  type ParamSpec,
+  PIPELINE_NAME as PIPELINE_FILE_NAME,
+  PipelineFile,
+  type Retry,
+} from "./schema.ts";
 export {
   checkPipeline,
   describeIssues,

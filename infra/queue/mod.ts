@@ -13,6 +13,7 @@ export { ClaimedJob } from "./lease.ts";
 export { jobPrefix } from "./layout.ts";
 export type { FailOptions } from "./lease.ts";
 export { newJobId, Queue } from "./queue.ts";
+export type { RemoveOutcome } from "./removal.ts";
 export type { EnqueueOptions, EnqueueResult, ListJobsOptions, QueueOptions } from "./queue.ts";
 export { isFinal, JOB_ID_PATTERN, JOB_STATUSES } from "./records.ts";
 export type { JobError, JobProgress, JobRecord, JobStatus, JobStatusName } from "./records.ts";

@@ -25,6 +25,7 @@ import type { ObjectStore } from "../store/types.ts";
 import { CorruptRecordError, QueueError } from "./errors.ts";
 import { QueueLayout, type VersionedState } from "./layout.ts";
 import { ClaimedJob, type LeaseSettings } from "./lease.ts";
+import { IdempotencySchema, removeJob, type RemoveOutcome } from "./removal.ts";
 import {
   isFinal,
   JOB_ID_PATTERN,
@@ -36,7 +37,6 @@ import {
   parseRecord,
 } from "./records.ts";
 import { assertConditionalWrites } from "./self_check.ts";
-import { z } from "zod";
 
 /** Options of {@link Queue.open}. */
 export interface QueueOptions {
@@ -79,6 +79,8 @@ export interface EnqueueResult {
   id: string;
   /** `false` when an earlier enqueue with the same idempotency key made the job. */
   created: boolean;
+  /** `true` when that earlier job has since been removed: nothing was enqueued. */
+  deleted?: boolean;
 }
 
 /** Options of {@link Queue.list}. */
@@ -97,8 +99,6 @@ export interface ListJobsOptions {
 const ORPHAN_MARKER_MS = 5 * 60_000;
 /** Records scanned at most by one {@link Queue.list} call. */
 const LIST_SCAN_LIMIT = 5000;
-
-const IdempotencySchema = z.object({ id: z.string().regex(JOB_ID_PATTERN) });
 
 /** The job queue on an object store. */
 export class Queue {
@@ -194,10 +194,24 @@ export class Queue {
       } catch (e) {
         if (!(e instanceof PreconditionFailedError)) throw e;
         const obj = await this.store.get(key);
-        id = parseRecord(IdempotencySchema, obj.body, key).id;
+        const marker = parseRecord(IdempotencySchema, obj.body, key);
+        id = marker.id;
         created = false;
+        if (marker.deletedAt !== undefined) return { id, created, deleted: true };
         // A job record implies its marker was written first: nothing left to repair.
         if (await this.#layout.readJob(id)) return { id, created };
+        // Repairing a crashed enqueue: rewriting the marker unchanged fails if a concurrent
+        // `remove` has tombstoned it since it was read (its job record is then gone, not late).
+        try {
+          await this.store.put(key, obj.body, {
+            ifMatch: obj.etag,
+            contentType: "application/json",
+          });
+        } catch (e) {
+          if (!(e instanceof PreconditionFailedError)) throw e;
+          const again = parseRecord(IdempotencySchema, (await this.store.get(key)).body, key);
+          if (again.deletedAt !== undefined) return { id, created, deleted: true };
+        }
       }
     }
     const record: JobRecord = {
@@ -338,6 +352,14 @@ export class Queue {
       return view(job, next);
     }
     throw new QueueError(`Cannot cancel job ${id}: its state kept changing`);
+  }
+
+  /**
+   * Removes a final job with its artifacts (every object under `jobs/<id>/`); a queued or running
+   * job must be cancelled first. Its idempotency key stays spent. See `removal.ts`.
+   */
+  remove(id: string): Promise<RemoveOutcome> {
+    return removeJob(this.#layout, id, this.#settings.leaseMs);
   }
 
   async #tryClaim(id: string, markerTime: Date): Promise<ClaimedJob | null> {
