@@ -146,5 +146,6 @@ function delegate(store: ObjectStore): ObjectStore {
     list: (prefix, options) => store.list(prefix, options),
     presignGet: (key, s) => store.presignGet(key, s),
     presignPut: (key, s) => store.presignPut(key, s),
+    notifications: store.notifications,
   };
 }
