@@ -94,7 +94,47 @@ export {
   type Plan,
   type PlannedStage,
 } from "./plan.ts";
-export { durationMs, type ParamSpec, PipelineFile, type Retry } from "./schema.ts";
+export { durationMs, MAX_TRIGGERS, type ParamSpec, PipelineFile, type Retry } from "./schema.ts";
+export { type KeyPattern, matchPattern, MAX_PATTERN_BYTES, parsePattern } from "./glob.ts";
+export {
+  RESERVED_PREFIXES,
+  TRIGGER_VALUES,
+  type TriggerSpec,
+  triggerValues,
+  type TriggerValues,
+} from "./triggers.ts";
+export {
+  buildIndex,
+  type IndexedPipeline,
+  indexStoredPipeline,
+  keyProblem,
+  matchesAnyTrigger,
+  matchObject,
+  normalizeEtag,
+  type ObjectEvent,
+  planRefresh,
+  scanPrefixes,
+  storedPipelineName,
+  TRIGGER_REJECTED_PREFIX,
+  triggerIdempotencyKey,
+  type TriggeredJob,
+  type TriggerIndex,
+  type TriggerMatch,
+  triggerRejectionKey,
+} from "./trigger_match.ts";
+export {
+  loadTriggerIndex,
+  TriggerIndexCache,
+  type TriggerIndexCacheOptions,
+} from "./trigger_index.ts";
+export {
+  type ObjectEventDeps,
+  type ObjectEventOutcome,
+  submitObjectEvent,
+  submitTriggeredObject,
+  type TriggeredJobOutcome,
+  type TriggerOutcome,
+} from "./object_events.ts";
 export {
   checkPipeline,
   describeIssues,
