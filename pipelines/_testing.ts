@@ -24,4 +24,3 @@ stages:
       pairs: \${{ params.data.pairs }}
 `;
 }
-

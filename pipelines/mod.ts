@@ -100,8 +100,8 @@ export {
   RESERVED_PREFIXES,
   TRIGGER_VALUES,
   type TriggerSpec,
-  triggerValues,
   type TriggerValues,
+  triggerValues,
 } from "./triggers.ts";
 export {
   buildIndex,
@@ -116,8 +116,8 @@ export {
   scanPrefixes,
   storedPipelineName,
   TRIGGER_REJECTED_PREFIX,
-  triggerIdempotencyKey,
   type TriggeredJob,
+  triggerIdempotencyKey,
   type TriggerIndex,
   type TriggerMatch,
   triggerRejectionKey,

@@ -121,7 +121,10 @@ Deno.test("a written pipeline reloads the triggers; two pipelines on one marker 
     assertEquals(triggered(await submitObjectEvent(deps, ready, etag)).jobs.length, 1);
     await store.put(
       "pipelines/tagged.yaml",
-      pipelineText("tagged", "  - key: datasets/a/_READY\n    params: { tag: \"${{ trigger.prefix }}\" }"),
+      pipelineText(
+        "tagged",
+        '  - key: datasets/a/_READY\n    params: { tag: "${{ trigger.prefix }}" }',
+      ),
     );
     assertEquals((await submitObjectEvent(deps, "pipelines/tagged.yaml")).kind, "ignored");
     const both = triggered(await submitObjectEvent(deps, ready, etag)).jobs;
@@ -148,7 +151,9 @@ Deno.test("a job that cannot start leaves a note and enqueues nothing; inbox key
     const [job] = triggered(await submitObjectEvent(deps, ready, etag)).jobs;
     assert(job.kind === "rejected" && job.error.includes("toy.gone"), JSON.stringify(job));
     const note = JSON.parse(
-      new TextDecoder().decode((await store.get("triggers-rejected/old/datasets/a/_READY.json")).body),
+      new TextDecoder().decode(
+        (await store.get("triggers-rejected/old/datasets/a/_READY.json")).body,
+      ),
     );
     assertEquals([note.key, note.etag, note.pipeline, note.pattern], [
       ready,

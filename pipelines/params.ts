@@ -102,8 +102,12 @@ export function resolveParams(
       );
       continue;
     }
-    applyOverrides(decls, values, parsed.data.params, (path, message, at) =>
-      errors.push(loaded.source.error(["params", ...path], message, { at })));
+    applyOverrides(
+      decls,
+      values,
+      parsed.data.params,
+      (path, message, at) => errors.push(loaded.source.error(["params", ...path], message, { at })),
+    );
   }
   for (const arg of sets) {
     const fail = (path: Path, message: string) =>
@@ -149,7 +153,9 @@ export function applyOverrides(
   overrides: Readonly<Record<string, unknown>>,
   fail: Fail,
 ): void {
-  for (const [name, value] of Object.entries(overrides)) apply(decls, values, name, [], value, fail);
+  for (const [name, value] of Object.entries(overrides)) {
+    apply(decls, values, name, [], value, fail);
+  }
 }
 
 function apply(

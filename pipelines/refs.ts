@@ -137,9 +137,7 @@ function parseInner(inner: string): { ref?: Ref; error?: string } {
   }
   return {
     error: `Cannot resolve "${expr}": references start with "params.", "matrix.", "stages." or ` +
-      `"trigger."${
-      didYouMean(parts[0], ROOTS)
-    }`,
+      `"trigger."${didYouMean(parts[0], ROOTS)}`,
   };
 }
 

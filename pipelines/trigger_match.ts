@@ -29,9 +29,9 @@ import { References } from "./references.ts";
 import {
   checkTriggers,
   substituteTrigger,
-  triggerValues,
   type TriggerSpec,
   type TriggerValues,
+  triggerValues,
 } from "./triggers.ts";
 import { loadYaml } from "./yaml.ts";
 

@@ -6,9 +6,9 @@ import {
   buildIndex,
   indexStoredPipeline,
   keyProblem,
-  MAX_IDEMPOTENCY_KEY,
   matchesAnyTrigger,
   matchObject,
+  MAX_IDEMPOTENCY_KEY,
   planRefresh,
   scanPrefixes,
   storedPipelineName,
@@ -27,9 +27,11 @@ const READY = `  - key: datasets/*/_READY
       tag: nested`;
 
 function index(...stored: [string, string][]): TriggerIndex {
-  return buildIndex(stored.map(([name, triggers]) =>
-    indexStoredPipeline(name, `etag-${name}`, pipelineText(name, triggers))
-  ));
+  return buildIndex(
+    stored.map(([name, triggers]) =>
+      indexStoredPipeline(name, `etag-${name}`, pipelineText(name, triggers))
+    ),
+  );
 }
 
 Deno.test("a pipeline with triggers validates and keeps them in file order", () => {
@@ -157,7 +159,10 @@ Deno.test("substitution is one pass: a key holding }} or a reference's text stay
 });
 
 Deno.test("a stored pipeline that no longer validates keeps its triggers and says why", () => {
-  const broken = pipelineText("old", "  - key: datasets/*/_READY").replace("toy.data@1", "toy.gone@1");
+  const broken = pipelineText("old", "  - key: datasets/*/_READY").replace(
+    "toy.data@1",
+    "toy.gone@1",
+  );
   const entry = indexStoredPipeline("old", "e", broken);
   assertEquals(entry.triggers.map((t) => t.pattern.text), ["datasets/*/_READY"]);
   assert(entry.problem?.includes("toy.gone"), entry.problem);
@@ -207,7 +212,10 @@ Deno.test("listing: stored pipeline keys, what to re-read, which prefixes to sca
 });
 
 Deno.test("rejection notes stay under the key limit", () => {
-  assertEquals(triggerRejectionKey("p", "datasets/a/_READY"), "triggers-rejected/p/datasets/a/_READY.json");
+  assertEquals(
+    triggerRejectionKey("p", "datasets/a/_READY"),
+    "triggers-rejected/p/datasets/a/_READY.json",
+  );
   const long = triggerRejectionKey("p", `datasets/${"x".repeat(1000)}/_READY`);
   assert(/^triggers-rejected\/p\/sha256-[0-9a-f]{64}\.json$/.test(long), long);
   validateKey(long);

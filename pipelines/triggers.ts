@@ -142,9 +142,7 @@ export function checkTriggers(
 function checkPattern(refs: References, path: Path, text: string): KeyPattern | undefined {
   const fail = (reason: string, start = 0, end = text.length) => {
     const range = refs.source.valueRange(path);
-    const at = range === undefined
-      ? -1
-      : refs.source.text.slice(range[0], range[1]).indexOf(text);
+    const at = range === undefined ? -1 : refs.source.text.slice(range[0], range[1]).indexOf(text);
     const exact = range === undefined || at < 0
       ? range
       : [range[0] + at + start, range[0] + at + Math.max(end, start + 1)] as const;
@@ -218,7 +216,9 @@ function triggerPathProblem(path: readonly string[]): string | undefined {
   const [name, ...rest] = path;
   if (!isTriggerValue(name)) {
     const near = didYouMean(name, TRIGGER_VALUES);
-    return `no trigger value "${name}"${near !== "" ? near : ` (values: ${TRIGGER_VALUES.join(", ")})`}`;
+    return `no trigger value "${name}"${
+      near !== "" ? near : ` (values: ${TRIGGER_VALUES.join(", ")})`
+    }`;
   }
   return rest.length > 0 ? `trigger.${name} is a string, it has no fields` : undefined;
 }
