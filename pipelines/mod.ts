@@ -97,6 +97,7 @@ export {
 export { durationMs, MAX_TRIGGERS, type ParamSpec, PipelineFile, type Retry } from "./schema.ts";
 export { type KeyPattern, matchPattern, MAX_PATTERN_BYTES, parsePattern } from "./glob.ts";
 export {
+  isReservedKey,
   RESERVED_PREFIXES,
   TRIGGER_VALUES,
   type TriggerSpec,

@@ -16,6 +16,7 @@ import { isNotFound } from "./cache.ts";
 import { type InboxOutcome, isInboxRequest, submitInboxObject } from "./inbox.ts";
 import { type PipelineSource, prepareJob } from "./jobs.ts";
 import type { TriggerIndexCache } from "./trigger_index.ts";
+import { isReservedKey } from "./triggers.ts";
 import {
   keyProblem,
   matchesAnyTrigger,
@@ -83,6 +84,7 @@ export async function submitTriggeredObject(
     const shown = JSON.stringify(key.slice(0, 200));
     return { kind: "refused", reason: `Cannot start a pipeline from key ${shown}: ${problem}` };
   }
+  if (isReservedKey(key)) return { kind: "ignored", reason: "written by the service itself" };
   const index = await deps.triggers.current(deps.store);
   if (!matchesAnyTrigger(index, key)) return { kind: "ignored", reason: "no trigger matches" };
   let current: string;

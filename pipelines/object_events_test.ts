@@ -168,5 +168,9 @@ Deno.test("a job that cannot start leaves a note and enqueues nothing; inbox key
     assertEquals(inbox.kind, "enqueued");
     const refused = await submitObjectEvent(deps, "datasets/../a/_READY", "e");
     assertEquals(refused.kind, "refused");
+    assertEquals(await submitObjectEvent(deps, "queue/state/x.json", "e"), {
+      kind: "ignored",
+      reason: "written by the service itself",
+    });
   });
 });

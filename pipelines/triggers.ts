@@ -58,6 +58,12 @@ export const RESERVED_PREFIXES = [
   "triggers-rejected",
 ] as const;
 
+/** True when `key` lies under a {@link RESERVED_PREFIXES} folder (or a `.` folder). */
+export function isReservedKey(key: string): boolean {
+  const first = key.split("/", 1)[0];
+  return first.startsWith(".") || (RESERVED_PREFIXES as readonly string[]).includes(first);
+}
+
 /** A checked trigger of a pipeline. */
 export interface TriggerSpec {
   /** Position in `triggers:`. */
@@ -163,7 +169,7 @@ function checkPattern(refs: References, path: Path, text: string): KeyPattern | 
       first.length,
     );
   }
-  if (first.startsWith(".") || (RESERVED_PREFIXES as readonly string[]).includes(first)) {
+  if (isReservedKey(text)) {
     return fail(
       `"${first}/" is written by the service itself (reserved: ${RESERVED_PREFIXES.join(", ")} ` +
         'and names starting with ".")',
