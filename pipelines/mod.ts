@@ -97,11 +97,53 @@ export {
 export {
   durationMs,
   IDENTIFIER,
+  MAX_TRIGGERS,
   type ParamSpec,
   PIPELINE_NAME as PIPELINE_FILE_NAME,
   PipelineFile,
   type Retry,
 } from "./schema.ts";
+export { type KeyPattern, matchPattern, MAX_PATTERN_BYTES, parsePattern } from "./glob.ts";
+export {
+  isReservedKey,
+  RESERVED_PREFIXES,
+  TRIGGER_VALUES,
+  type TriggerSpec,
+  type TriggerValues,
+  triggerValues,
+} from "./triggers.ts";
+export {
+  buildIndex,
+  type IndexedPipeline,
+  indexStoredPipeline,
+  keyProblem,
+  matchesAnyTrigger,
+  matchObject,
+  normalizeEtag,
+  type ObjectEvent,
+  planRefresh,
+  scanPrefixes,
+  storedPipelineName,
+  TRIGGER_REJECTED_PREFIX,
+  type TriggeredJob,
+  triggerIdempotencyKey,
+  type TriggerIndex,
+  type TriggerMatch,
+  triggerRejectionKey,
+} from "./trigger_match.ts";
+export {
+  loadTriggerIndex,
+  TriggerIndexCache,
+  type TriggerIndexCacheOptions,
+} from "./trigger_index.ts";
+export {
+  type ObjectEventDeps,
+  type ObjectEventOutcome,
+  submitObjectEvent,
+  submitTriggeredObject,
+  type TriggeredJobOutcome,
+  type TriggerOutcome,
+} from "./object_events.ts";
 export {
   checkPipeline,
   describeIssues,

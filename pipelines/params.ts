@@ -102,11 +102,12 @@ export function resolveParams(
       );
       continue;
     }
-    for (const [name, value] of Object.entries(parsed.data.params)) {
-      const fail = (path: Path, message: string, at?: "key" | "value") =>
-        errors.push(loaded.source.error(["params", ...path], message, { at }));
-      apply(decls, values, name, [], value, fail);
-    }
+    applyOverrides(
+      decls,
+      values,
+      parsed.data.params,
+      (path, message, at) => errors.push(loaded.source.error(["params", ...path], message, { at })),
+    );
   }
   for (const arg of sets) {
     const fail = (path: Path, message: string) =>
@@ -139,7 +140,23 @@ export function resolveParams(
   return { values, errors, sources };
 }
 
-type Fail = (path: Path, message: string, at?: "key" | "value") => void;
+/** Reports a problem at a path relative to the overrides' `params` mapping. */
+export type Fail = (path: Path, message: string, at?: "key" | "value") => void;
+
+/**
+ * Applies a `params:` mapping of overrides to `values` (as an override file does): unknown
+ * params and keys, and values of the wrong type, are reported through `fail` and skipped.
+ */
+export function applyOverrides(
+  decls: Readonly<Record<string, ParamSpec>>,
+  values: ParamValues,
+  overrides: Readonly<Record<string, unknown>>,
+  fail: Fail,
+): void {
+  for (const [name, value] of Object.entries(overrides)) {
+    apply(decls, values, name, [], value, fail);
+  }
+}
 
 function apply(
   decls: Readonly<Record<string, ParamSpec>>,

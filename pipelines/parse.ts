@@ -26,6 +26,12 @@ import { type OutputRef, References, type Site } from "./references.ts";
 import { refText, scanRefs, wholeRef } from "./refs.ts";
 import { ParamSpec, PipelineFile, Stage, unknownKeyMessage } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import {
+  checkDefaultsForTriggerRefs,
+  checkTriggers,
+  misplacedTriggerRef,
+  type TriggerSpec,
+} from "./triggers.ts";
 import { loadYaml, type Source, type YamlLimits } from "./yaml.ts";
 
 export type { InputValue } from "./inputs.ts";
@@ -56,6 +62,8 @@ export interface ParsedPipeline {
   /** In file order, each matrix stage's expansions in its place. */
   stages: ParsedStage[];
   outputs: Record<string, OutputRef>;
+  /** Objects whose creation starts this pipeline (when it is stored). */
+  triggers: TriggerSpec[];
 }
 
 /** Result of {@link parsePipeline}: `pipeline` is set only when there are no errors. */
@@ -112,9 +120,11 @@ function check(source: Source, value: unknown): ParseResult {
     expanded.templates,
     expanded.broken,
   );
-  for (const [name, raw] of Object.entries(isMapping(root.params) ? root.params : {})) {
-    declareParam(refs, name, raw);
-  }
+  const declared = isMapping(root.params) ? root.params : {};
+  for (const [name, raw] of Object.entries(declared)) declareParam(refs, name, raw);
+  const triggers = checkTriggers(refs, root.triggers, true);
+  const triggered = Array.isArray(root.triggers) && root.triggers.length > 0;
+  checkDefaultsForTriggerRefs(refs, declared, triggered);
   const views = new Map(instances.map((s) => [s.id, stageView(s.raw)]));
   for (const s of instances) {
     const uses = views.get(s.id)!.uses;
@@ -123,7 +133,9 @@ function check(source: Source, value: unknown): ParseResult {
     if ("error" in found) refs.error(["stages", s.id, "uses"], found.error);
     else refs.types.set(s.id, found);
   }
-  const inputs = new Map(instances.map((s) => [s.id, checkStage(refs, s, views.get(s.id)!)]));
+  const inputs = new Map(
+    instances.map((s) => [s.id, checkStage(refs, s, views.get(s.id)!, triggered)]),
+  );
   const defaults = Object.fromEntries(
     [...refs.params].flatMap(([name, spec]) => spec === undefined ? [] : [[name, spec.default]]),
   );
@@ -162,6 +174,7 @@ function check(source: Source, value: unknown): ParseResult {
     params,
     stages,
     outputs,
+    triggers,
   };
   return { pipeline, errors: [], source };
 }
@@ -178,9 +191,10 @@ function checkStage(
   refs: References,
   stage: StageInstance,
   view: StageView,
+  triggered: boolean,
 ): Record<string, InputValue> | undefined {
   const id = stage.id;
-  const site: Site = { id, matrix: stage.matrix };
+  const site: Site = { id, matrix: stage.matrix, triggered };
   const base = ["stages", id];
   view.after.forEach((dep, i) => checkAfter(refs, id, [...base, "after", i], dep));
   const type = refs.types.get(id);
@@ -258,6 +272,8 @@ function checkValue(
       refs.checkParamRef(path, m.ref, range);
     } else if (m.ref.kind === "matrix") {
       refs.checkMatrixRef(site, path, m.ref, range);
+    } else if (m.ref.kind === "trigger") {
+      refs.error(path, misplacedTriggerRef(m.ref, site.triggered ?? false), { range });
     } else if (type !== undefined) {
       const inputs = Object.keys(type.inputs);
       const reason = inputs.length > 0

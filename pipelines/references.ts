@@ -30,6 +30,8 @@ export interface OutputRef {
 export interface Site {
   id?: string;
   matrix?: MatrixValues;
+  /** Whether the pipeline declares triggers (for the message about a `${{ trigger.… }}`). */
+  triggered?: boolean;
 }
 
 type Range = readonly [number, number];

@@ -1,6 +1,7 @@
 /**
  * References in pipeline files: `${{ params.<name>[.<key>…] }}`, `${{ matrix.<key>[.<key>…] }}`
- * (inside a stage with a `matrix:`) and `${{ stages.<id>.outputs.<name> }}`. Lookups only; no
+ * (inside a stage with a `matrix:`), `${{ stages.<id>.outputs.<name> }}` and
+ * `${{ trigger.<value> }}` (inside `triggers[].params`, see triggers.ts). Lookups only; no
  * operators, functions or nesting.
  *
  * A stage id in a reference is made of dot-separated names (`train.l1`). Inside a matrix stage a
@@ -24,6 +25,7 @@ export type IdPart =
 export type Ref =
   | { kind: "param"; path: string[] }
   | { kind: "matrix"; path: string[] }
+  | { kind: "trigger"; path: string[] }
   | {
     kind: "output";
     /** The stage id as written, e.g. `maps`, `train.l1`, `train[matrix.model]`, `eval.*`. */
@@ -48,9 +50,9 @@ export interface RefMatch {
 
 const SEGMENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-const ROOTS = ["params", "matrix", "stages"];
-const LOOKUPS = "only lookups like params.<name>, matrix.<key> or stages.<id>.outputs.<name> " +
-  "are allowed";
+const ROOTS = ["params", "matrix", "stages", "trigger"];
+const LOOKUPS = "only lookups like params.<name>, matrix.<key>, stages.<id>.outputs.<name> " +
+  "or trigger.key are allowed";
 
 /** The text of a stage id made of `parts`: `train.l1`, `train[matrix.model]`, `eval.*`. */
 export function idText(parts: readonly IdPart[]): string {
@@ -62,12 +64,15 @@ export function idText(parts: readonly IdPart[]): string {
   return out;
 }
 
-/** `${{ params.a.b }}` / `${{ matrix.k }}` / `${{ stages.x.outputs.y }}` for a reference. */
+/** `params.a.b` / `matrix.k` / `stages.x.outputs.y` / `trigger.key` for a reference. */
+export function refPath(ref: Ref): string {
+  if (ref.kind === "output") return `stages.${ref.stage}.outputs.${ref.output}`;
+  return `${ref.kind === "param" ? "params" : ref.kind}.${ref.path.join(".")}`;
+}
+
+/** `${{ params.a.b }}`, `${{ matrix.k }}`, `${{ stages.x.outputs.y }}`, `${{ trigger.key }}`. */
 export function refText(ref: Ref): string {
-  const inner = ref.kind === "output"
-    ? `stages.${ref.stage}.outputs.${ref.output}`
-    : `${ref.kind === "param" ? "params" : "matrix"}.${ref.path.join(".")}`;
-  return `\${{ ${inner} }}`;
+  return `\${{ ${refPath(ref)} }}`;
 }
 
 /** A reference to output `output` of the stage with the literal id `id`. */
@@ -115,20 +120,24 @@ function parseInner(inner: string): { ref?: Ref; error?: string } {
     return { error: `Cannot parse reference "${expr}": ${LOOKUPS}` };
   }
   const rest = parts.slice(1);
-  if (parts[0] === "params" || parts[0] === "matrix") {
+  const kinds = { params: "param", matrix: "matrix", trigger: "trigger" } as const;
+  if (parts[0] === "params" || parts[0] === "matrix" || parts[0] === "trigger") {
     if (rest.length === 0) {
-      const what = parts[0] === "params" ? "a param, e.g. params.seed" : "a key, e.g. matrix.model";
+      const what = {
+        params: "a param, e.g. params.seed",
+        matrix: "a key, e.g. matrix.model",
+        trigger: "a value, e.g. trigger.key",
+      }[parts[0]];
       return { error: `Cannot resolve "${parts[0]}": name ${what}` };
     }
-    return { ref: { kind: parts[0] === "params" ? "param" : "matrix", path: rest } };
+    return { ref: { kind: kinds[parts[0]], path: rest } };
   }
   if (parts[0] === "stages") {
     return { error: `Cannot resolve "${expr}": expected stages.<id>.outputs.<name>` };
   }
   return {
-    error: `Cannot resolve "${expr}": references start with "params.", "matrix." or "stages."${
-      didYouMean(parts[0], ROOTS)
-    }`,
+    error: `Cannot resolve "${expr}": references start with "params.", "matrix.", "stages." or ` +
+      `"trigger."${didYouMean(parts[0], ROOTS)}`,
   };
 }
 

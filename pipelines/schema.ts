@@ -137,12 +137,28 @@ export const Stage = closed({
 /** One stage as written in the file (references not yet resolved). */
 export type Stage = z.output<typeof Stage>;
 
+/** Most triggers one pipeline may declare. */
+export const MAX_TRIGGERS = 16;
+
+/**
+ * One trigger: a pattern naming a marker object whose creation starts the pipeline, and the
+ * param overrides of the job it starts (`${{ trigger.key }}` etc. allowed; see triggers.ts).
+ */
+export const Trigger = closed({
+  key: z.string(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  doc,
+});
+/** One trigger as written. */
+export type Trigger = z.output<typeof Trigger>;
+
 /** A pipeline file, version 1. */
 export const PipelineFile = closed({
   version: z.literal(1),
   name: nameOf(PIPELINE_NAME, "lowercase letters, digits and dashes, starting with a letter"),
   description: z.string().optional(),
   params: z.record(Identifier, ParamSpec).default({}),
+  triggers: z.array(Trigger).max(MAX_TRIGGERS).default([]),
   stages: z.record(StageId, Stage).refine((s) => Object.keys(s).length > 0, {
     error: "Cannot run a pipeline without stages",
   }),
