@@ -2,21 +2,16 @@ import { assertEquals } from "../testing/assert.ts";
 import { FsStore, type ObjectStore } from "../infra/mod.ts";
 import { TriggerIndexCache } from "./trigger_index.ts";
 import { pipelineText } from "./_testing.ts";
+import { wrapStore } from "../infra/store/_testing.ts";
 
 /** The real store, counting the calls the index makes. */
 function counting(store: ObjectStore) {
   const calls = { list: 0, head: 0, get: 0 };
-  const wrapped: ObjectStore = {
-    kind: store.kind,
+  const wrapped = wrapStore(store, {
     get: (key) => (calls.get++, store.get(key)),
-    getStream: (key) => store.getStream(key),
     head: (key) => (calls.head++, store.head(key)),
-    put: (key, body, options) => store.put(key, body, options),
-    delete: (key) => store.delete(key),
     list: (prefix, options) => (calls.list++, store.list(prefix, options)),
-    presignGet: (key, s) => store.presignGet(key, s),
-    presignPut: (key, s) => store.presignPut(key, s),
-  };
+  });
   return { store: wrapped, calls };
 }
 

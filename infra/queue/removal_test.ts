@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { FsStore } from "../store/fs_store.ts";
+import { wrapStore } from "../store/_testing.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { jobPrefix } from "./layout.ts";
 import { Queue } from "./queue.ts";
@@ -107,7 +108,7 @@ Deno.test("an enqueue retry racing a remove does not bring the job back", async 
     // The retry reads the live marker; the remove runs before it reads the job record.
     let armed = true;
     const racing: ObjectStore = {
-      ...delegate(store),
+      ...wrapStore(store),
       get: async (key) => {
         if (armed && key === `${q.prefix}jobs/${id}.json`) {
           armed = false;
@@ -134,18 +135,3 @@ Deno.test("an enqueue retry still repairs a crashed enqueue (marker without job 
     assertEquals((await q.get(id))?.status, "queued");
   });
 });
-
-function delegate(store: ObjectStore): ObjectStore {
-  return {
-    kind: store.kind,
-    get: (key) => store.get(key),
-    getStream: (key) => store.getStream(key),
-    head: (key) => store.head(key),
-    put: (key, body, options) => store.put(key, body, options),
-    delete: (key) => store.delete(key),
-    list: (prefix, options) => store.list(prefix, options),
-    presignGet: (key, s) => store.presignGet(key, s),
-    presignPut: (key, s) => store.presignPut(key, s),
-    notifications: store.notifications,
-  };
-}

@@ -1,5 +1,5 @@
 /**
- * Store wrappers that inject faults, for tests of code built on conditional writes.
+ * Store wrappers for tests: a forwarding wrapper, and faults for code built on conditional writes.
  *
  * @module
  */
@@ -9,19 +9,25 @@ import type { ObjectStore, PutBody, PutOptions, PutResult } from "./types.ts";
 
 type Put = (key: string, body: PutBody, options?: PutOptions) => Promise<PutResult>;
 
-function withPut(store: ObjectStore, put: Put): ObjectStore {
+/** A store that forwards every call to `store`, except the methods given in `overrides`. */
+export function wrapStore(store: ObjectStore, overrides: Partial<ObjectStore> = {}): ObjectStore {
   return {
     kind: store.kind,
     get: (key) => store.get(key),
     getStream: (key) => store.getStream(key),
     head: (key) => store.head(key),
-    put,
+    put: (key, body, options) => store.put(key, body, options),
     delete: (key) => store.delete(key),
     list: (prefix, options) => store.list(prefix, options),
     presignGet: (key, s) => store.presignGet(key, s),
     presignPut: (key, s) => store.presignPut(key, s),
     notifications: store.notifications,
+    ...overrides,
   };
+}
+
+function withPut(store: ObjectStore, put: Put): ObjectStore {
+  return wrapStore(store, { put });
 }
 
 /** A store that silently drops `ifMatch`/`ifNoneMatch` on the keys `affects` selects (a broken backend). */
