@@ -30,7 +30,7 @@ import { methodAwareNotFound } from "./methods.ts";
 import { Metrics } from "./metrics.ts";
 import { registerOps } from "./ops.ts";
 import { registerPipelines } from "./pipelines.ts";
-import { describeIssues } from "../pipelines/mod.ts";
+import { describeIssues, TriggerIndexCache } from "../pipelines/mod.ts";
 
 export type { AppDeps, AppOptions } from "./context.ts";
 
@@ -48,6 +48,7 @@ export function createApp(deps: AppDeps): App {
       builtinDir: deps.options?.builtinDir,
     },
     metrics: new Metrics(),
+    triggers: new TriggerIndexCache(),
   };
   const app: App = new OpenAPIHono({
     defaultHook: (result, c) => {

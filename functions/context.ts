@@ -11,6 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONValue } from "hono/utils/types";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config, ObjectStore, Queue } from "../infra/mod.ts";
+import type { TriggerIndexCache } from "../pipelines/mod.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Tunables of the app; every field has a default. */
@@ -42,6 +43,8 @@ export interface AppContext {
   config: AppDeps["config"];
   options: Required<Omit<AppOptions, "builtinDir">> & Pick<AppOptions, "builtinDir">;
   metrics: Metrics;
+  /** Stored pipelines' triggers, shared by the webhook and reloaded when a pipeline is stored. */
+  triggers: TriggerIndexCache;
 }
 
 /** The app type the route modules register on. */

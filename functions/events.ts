@@ -8,9 +8,11 @@
  * `+`); versitygw sends them raw. Each record's key is decoded by its source, so `+`, `%` and
  * spaces in keys are never misread. Every record is checked before anything is enqueued: a key
  * that is not a valid store key (`..`, absolute, NUL, too long) or an `inbox/` key of another
- * bucket answers 400 and enqueues nothing. Records outside `inbox/` (versitygw reports every
- * write, queue writes included) and non-creation events are acknowledged and ignored without
- * touching the store. Each object-created `inbox/*.yaml` record is submitted once per
+ * bucket answers 400 and enqueues nothing. Records under the service's own prefixes other than
+ * `inbox/` (versitygw reports every write, queue writes included), records of other buckets and
+ * non-creation events are acknowledged and ignored without touching the store. Every other
+ * object-created record goes to `submitObjectEvent`: an `inbox/*.yaml` job request, or an object
+ * that a stored pipeline's trigger watches (its marker); each starts its job once per
  * bucket+key+ETag. A server's test event (`"Event": "s3:TestEvent"`) is acknowledged.
  *
  * @module
@@ -18,7 +20,13 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { InvalidKeyError, validateKey } from "../infra/mod.ts";
-import { INBOX_PREFIX, type InboxOutcome, submitInboxObject } from "../pipelines/mod.ts";
+import {
+  INBOX_PREFIX,
+  isReservedKey,
+  type ObjectEventOutcome,
+  PIPELINES_PREFIX,
+  submitObjectEvent,
+} from "../pipelines/mod.ts";
 import { requireWebhookToken } from "./auth.ts";
 import { type App, type AppContext, ERRORS } from "./context.ts";
 
@@ -82,6 +90,18 @@ function checkRecord(record: EventRecord, bucket: string): { key: string } | { e
   return { key };
 }
 
+/** Reserved keys the webhook still routes: job requests, and stored pipelines (their triggers). */
+function routed(key: string): boolean {
+  return key.startsWith(INBOX_PREFIX) || key.startsWith(PIPELINES_PREFIX);
+}
+
+/** How many jobs an outcome created. */
+function createdJobs(outcome: ObjectEventOutcome): number {
+  if (outcome.kind === "enqueued") return outcome.created ? 1 : 0;
+  if (outcome.kind !== "triggered") return 0;
+  return outcome.jobs.filter((job) => job.kind === "enqueued" && job.created).length;
+}
+
 /** Registers the webhook route. */
 export function registerEvents(app: App, ctx: AppContext): void {
   app.openapi(
@@ -113,25 +133,33 @@ export function registerEvents(app: App, ctx: AppContext): void {
         }
         keys.push(checked.key);
       }
-      const results: (InboxOutcome & { key: string })[] = [];
+      const results: (ObjectEventOutcome & { key: string })[] = [];
       for (const [i, record] of records.entries()) {
         const key = keys[i];
-        let outcome: InboxOutcome;
-        if (!key.startsWith(INBOX_PREFIX)) {
-          outcome = { kind: "ignored", reason: "not under inbox/" };
+        let outcome: ObjectEventOutcome;
+        if (record.s3.bucket.name !== bucket) {
+          outcome = { kind: "ignored", reason: "another bucket" };
+        } else if (isReservedKey(key) && !routed(key)) {
+          outcome = { kind: "ignored", reason: "the service's own prefix" };
         } else if (!record.eventName.startsWith("s3:ObjectCreated:")) {
           outcome = { kind: "ignored", reason: `event ${record.eventName}` };
         } else {
-          outcome = await submitInboxObject(
-            { store: ctx.store, queue: ctx.queue, bucket, builtinDir: ctx.options.builtinDir },
+          outcome = await submitObjectEvent(
+            {
+              store: ctx.store,
+              queue: ctx.queue,
+              bucket,
+              builtinDir: ctx.options.builtinDir,
+              triggers: ctx.triggers,
+            },
             key,
-            record.s3.object.eTag?.replace(/^"|"$/g, "") || undefined,
+            record.s3.object.eTag || undefined,
           );
         }
         ctx.metrics.inc("cgml_webhook_records_total", "Webhook records by outcome.", {
           outcome: outcome.kind,
         });
-        if (outcome.kind === "enqueued" && outcome.created) {
+        for (let n = createdJobs(outcome); n > 0; n--) {
           ctx.metrics.inc("cgml_jobs_enqueued_total", "Jobs enqueued.", { via: "webhook" });
         }
         results.push({ key, ...outcome });

@@ -269,3 +269,44 @@ Deno.test("webhook: records outside inbox/ are ignored without a store round tri
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("webhook: a stored pipeline's trigger marker starts one job; the data files none", async () => {
+  await withApp(async (f) => {
+    const text = tinyPipeline("on-ready").replace(
+      "stages:",
+      "triggers:\n  - key: datasets/*/_READY\n    params:\n      n: 8\nstages:",
+    );
+    const stored = await f.call("/v1/pipelines/on-ready", {
+      method: "PUT",
+      headers: { "content-type": "application/yaml" },
+      body: text,
+    });
+    assertEquals(stored.status, 200);
+    const events = [];
+    for (let i = 0; i < 50; i++) {
+      const key = `datasets/shapes/chair/train/${i}.off`;
+      events.push(minioEvent(key, (await f.store.put(key, "OFF\n0 0 0\n")).etag).Records[0]);
+    }
+    const data = await f.app.request("/v1/events/minio", post({ Records: events }));
+    assertEquals(data.status, 200);
+    const kinds = new Set((await data.json()).results.map((r: { kind: string }) => r.kind));
+    assertEquals([...kinds], ["ignored"]);
+    const marker = "datasets/shapes/_READY";
+    const { etag } = await f.store.put(marker, "1");
+    for (let i = 0; i < 2; i++) {
+      const res = await f.app.request("/v1/events/minio", post(minioEvent(marker, etag)));
+      const [result] = (await res.json()).results;
+      assertEquals([result.kind, result.jobs[0].pipeline], ["triggered", "on-ready"]);
+      assertEquals(result.jobs[0].created, i === 0);
+    }
+    const { jobs } = await f.queue.list();
+    assertEquals(jobs.length, 1);
+    assertEquals(jobs[0].source, marker);
+    assertEquals((jobs[0].payload as { params: unknown }).params, { n: 8 });
+    const queueWrite = await f.app.request(
+      "/v1/events/minio",
+      post(minioEvent("queue/jobs/x.json", etag)),
+    );
+    assertEquals((await queueWrite.json()).results[0].reason, "the service's own prefix");
+  });
+});

@@ -189,6 +189,7 @@ export function registerPipelines(app: App, ctx: AppContext): void {
       const { etag } = await ctx.store.put(`${PIPELINES_PREFIX}${name}.yaml`, body.text, {
         contentType: "application/yaml",
       });
+      ctx.triggers.invalidate();
       return c.json({ name, etag }, 200);
     },
   );

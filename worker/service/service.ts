@@ -17,6 +17,7 @@ import {
   StoreUnavailableError,
 } from "../../infra/mod.ts";
 import { jobPrefix } from "../../infra/mod.ts";
+import { TriggerIndexCache } from "../../pipelines/mod.ts";
 import { InvalidJobError, type PipelineRunner, planJob } from "./job.ts";
 import { InboxReconciler } from "./reconcile.ts";
 
@@ -81,6 +82,7 @@ export class WorkerService {
       queue: options.queue,
       bucket: options.bucket,
       builtinDir: options.builtinDir,
+      triggers: new TriggerIndexCache(),
     });
   }
 
@@ -100,7 +102,7 @@ export class WorkerService {
     await this.#running;
   }
 
-  /** One inbox scan now (also run periodically by {@link start}). */
+  /** One scan of the inbox and the triggers' prefixes now (also run periodically by {@link start}). */
   reconcile(): ReturnType<InboxReconciler["scan"]> {
     return this.#reconciler.scan();
   }

@@ -185,6 +185,35 @@ Deno.test("the inbox scan starts one job per request, shared with the webhook pa
   });
 });
 
+Deno.test("the scan starts a stored pipeline once per trigger marker version, not per file", async () => {
+  await withWorker(async (f) => {
+    const tiny = parseTiny() as { name: string };
+    const pipeline = JSON.stringify({
+      ...tiny,
+      name: "on-ready",
+      triggers: [{ key: "datasets/*/_READY", params: { n: 8 } }],
+    });
+    await f.store.put("pipelines/on-ready.yaml", pipeline);
+    for (let i = 0; i < 30; i++) await f.store.put(`datasets/shapes/a/train/${i}.off`, "OFF\n");
+    const w = f.worker(tinyRunner);
+    assertEquals((await w.reconcile()).enqueued, 0);
+    await f.store.put("datasets/shapes/_READY", "1");
+    const first = await w.reconcile();
+    assertEquals([first.enqueued, first.existing], [1, 0]);
+    assertEquals((await w.reconcile()).enqueued, 0);
+    await f.store.put("datasets/shapes/_READY", "2");
+    await f.store.put("datasets/lamps/_READY", "1");
+    assertEquals((await w.reconcile()).enqueued, 2);
+    const jobs = (await f.queue.list()).jobs;
+    assertEquals(jobs.map((j) => j.source).sort(), [
+      "datasets/lamps/_READY",
+      "datasets/shapes/_READY",
+      "datasets/shapes/_READY",
+    ]);
+    assertEquals((jobs[0].payload as { params: unknown }).params, { n: 8 });
+  });
+});
+
 Deno.test("the periodic scan runs while the worker serves", async () => {
   await withWorker(async (f) => {
     await f.store.put("inbox/run.yaml", "pipeline: toy-multimodal\n");
