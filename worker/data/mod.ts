@@ -60,3 +60,11 @@ export {
   drawBoxFlags,
   validateCompletionRecipe,
 } from "./completion.ts";
+export {
+  cachePath,
+  DatasetReadError,
+  fetchDataset,
+  type FetchDatasetOptions,
+  type FetchedObject,
+  type FetchReport,
+} from "./dataset_reader.ts";
