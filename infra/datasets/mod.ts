@@ -8,6 +8,12 @@
  * @module
  */
 
+export {
+  type DatasetDescription,
+  type DatasetOverview,
+  datasetOverview,
+  describeDataset,
+} from "./describe.ts";
 export { diffManifests, type ManifestDiff } from "./diff.ts";
 export { DatasetError, type DatasetProblem, formatProblems } from "./errors.ts";
 export { type EtagCheck, etagKind, EtagVerifier, MULTIPART_PART_SIZES_MIB } from "./etag.ts";

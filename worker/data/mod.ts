@@ -68,3 +68,17 @@ export {
   type FetchedObject,
   type FetchReport,
 } from "./dataset_reader.ts";
+export {
+  pushFolder,
+  type PushOptions,
+  type PushProgress,
+  type PushReport,
+} from "./dataset_push.ts";
+export {
+  DATASET_USAGE,
+  type DatasetCliContext,
+  type DatasetCliIo,
+  datasetCommand,
+  terminalIo,
+} from "./dataset_cli.ts";
+export { formatBytes, progressDisplay, type TransferState } from "./progress.ts";
