@@ -66,6 +66,8 @@ export interface DatasetDescription extends ManifestSummary {
   hash: string | null;
   /** Problems with the explicit manifest (parse errors, missing or changed objects). */
   problems: DatasetProblem[];
+  /** Data objects under the prefix that an explicit manifest leaves out. */
+  unlisted: number;
 }
 
 /**
@@ -89,6 +91,13 @@ export async function describeDataset(
       unclassified: { objects: 0, bytes: 0 },
     }
     : summarize(loaded.manifest);
+  const listed = new Set([
+    ...loaded.manifest?.entries.map((e) => e.key) ?? [],
+    ...loaded.problems.map((p) => p.key),
+  ]);
+  const unlisted =
+    loaded.objects.filter((o) => isDataPath(o.key.slice(prefix.length)) && !listed.has(o.key))
+      .length;
   return {
     name,
     prefix,
@@ -96,5 +105,6 @@ export async function describeDataset(
     hash: loaded.manifest?.hash ?? null,
     ...summary,
     problems: loaded.problems,
+    unlisted,
   };
 }

@@ -22,11 +22,17 @@ export interface LoadedDataset {
   problems: DatasetProblem[];
 }
 
+/** Options of {@link loadDataset}. */
+export interface LoadOptions extends ListObjectsOptions {
+  /** Take listed objects as they are now, ignoring the sizes and ETags a manifest file pins. */
+  ignorePins?: boolean;
+}
+
 /** Lists `prefix` and resolves its manifest (see the module doc); never throws for bad data. */
 export async function loadDataset(
   store: ObjectStore,
   prefix: string,
-  options: ListObjectsOptions = {},
+  options: LoadOptions = {},
 ): Promise<LoadedDataset> {
   const objects = await listObjects(store, prefix, options);
   const file = MANIFEST_FILES.map((name) => ({
@@ -46,7 +52,7 @@ export async function loadDataset(
   const text = new TextDecoder().decode((await store.get(key)).body);
   const parsed = parseManifestFile(file.name, key, text);
   if ("problems" in parsed) return { objects, manifest: null, problems: parsed.problems };
-  return { objects, ...manifestFromFile(prefix, parsed.file, objects) };
+  return { objects, ...manifestFromFile(prefix, parsed.file, objects, options) };
 }
 
 /**

@@ -84,13 +84,16 @@ export function manifestFromListing(
 /**
  * The manifest of exactly the objects `file` lists, with the labels it gives (the folder layout
  * where it gives none), checked against the objects under `prefix`: an object it lists that is
- * missing, or whose pinned size or ETag differs, is a problem keyed by the object.
+ * missing, or whose pinned size or ETag differs, is a problem keyed by the object. With
+ * `ignorePins` the current size and ETag are taken (storing the manifest again accepts changes).
  */
 export function manifestFromFile(
   prefix: string,
   file: ManifestFile,
   objects: readonly ObjectInfo[],
+  options: { ignorePins?: boolean } = {},
 ): { manifest: DatasetManifest; problems: DatasetProblem[] } {
+  const pins = options.ignorePins !== true;
   const byKey = new Map(objects.map((o) => [o.key, o]));
   const problems: DatasetProblem[] = [];
   const entries: ManifestEntry[] = [];
@@ -101,7 +104,7 @@ export function manifestFromFile(
       problems.push({ key, message: `${item.where} lists it, but there is no such object` });
       continue;
     }
-    if (item.etag !== undefined && item.etag !== found.etag) {
+    if (pins && item.etag !== undefined && item.etag !== found.etag) {
       problems.push({
         key,
         message: `it changed after ${file.source} was written (${item.where} pins ETag ` +
@@ -109,7 +112,7 @@ export function manifestFromFile(
       });
       continue;
     }
-    if (item.size !== undefined && item.size !== found.size) {
+    if (pins && item.size !== undefined && item.size !== found.size) {
       problems.push({
         key,
         message: `${item.where} says ${item.size} bytes, the object has ${found.size}`,

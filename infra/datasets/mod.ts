@@ -39,7 +39,7 @@ export {
   MAX_DATASET_OBJECTS,
   type NamePage,
 } from "./listing.ts";
-export { loadDataset, type LoadedDataset, readDatasetManifest } from "./load.ts";
+export { loadDataset, type LoadedDataset, type LoadOptions, readDatasetManifest } from "./load.ts";
 export {
   DatasetManifest,
   ManifestEntry,
