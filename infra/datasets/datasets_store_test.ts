@@ -8,6 +8,9 @@ import {
   putFiles,
   withFsStore,
 } from "./_testing.ts";
+import { Buffer } from "node:buffer";
+import { FsStore } from "../store/fs_store.ts";
+import { MinioStore } from "../store/minio_store.ts";
 import { DatasetError } from "./errors.ts";
 import { listDatasetNames, listObjects } from "./listing.ts";
 import { loadDataset, readDatasetManifest } from "./load.ts";
@@ -143,6 +146,36 @@ bothStores("fingerprints change with the data and say what changed", async (stor
     DatasetError,
     'bucket "other"',
   );
+});
+
+bothStores("keys the service refuses are problems with their key, never entries", async (store) => {
+  await putFiles(store, P, modelnetFiles(["chair", "desk"]));
+  // versitygw normalises "..", "." and "//" in keys, and S3 listings (XML) cannot carry control
+  // characters; a backslash survives both backends.
+  const hostile = store instanceof MinioStore
+    ? [`${P}chair/train/back\\slash.off`]
+    : [`${P}chair/train/back\\slash.off`, `${P}desk/test/bell\u0007.off`];
+  for (const key of hostile) {
+    // Written around the store's own key check, as a plain S3 client or a shell could.
+    if (store instanceof MinioStore) {
+      await store.client.putObject(store.bucket, key, Buffer.from(offText()));
+    } else {
+      await Deno.writeTextFile(`${(store as FsStore).root}/${key}`, offText());
+    }
+  }
+  const loaded = await loadDataset(store, P);
+  assertEquals(loaded.problems.map((p) => p.key).sort(), [...hostile].sort());
+  assertEquals(loaded.manifest?.entries.length, 8);
+  const err = await assertRejects(() => readDatasetManifest(store, P), DatasetError, "problem");
+  assert(
+    err.message.includes(
+      `${hostile[0]}: this service does not read such keys: it contains a backslash`,
+    ),
+    err.message,
+  );
+  if (hostile.length > 1) {
+    assert(err.message.includes('"datasets/shapes/desk/test/bell\\u0007.off"'));
+  }
 });
 
 // Paging of the S3 listing itself is in the store contract; this checks that listObjects follows it.

@@ -25,9 +25,14 @@ export class DatasetError extends Error {
   }
 }
 
-/** The problems as lines `  <key>: <message>`, the first `max` of them and a count of the rest. */
+/**
+ * The problems as lines `  <key>: <message>` (a key with control characters JSON-quoted), the
+ * first `max` of them and a count of the rest.
+ */
 export function formatProblems(problems: readonly DatasetProblem[], max = 20): string {
-  const lines = problems.slice(0, max).map((p) => `  ${p.key}: ${p.message}`);
+  // deno-lint-ignore no-control-regex
+  const shown = (key: string) => /[\u0000-\u001f\u007f]/.test(key) ? JSON.stringify(key) : key;
+  const lines = problems.slice(0, max).map((p) => `  ${shown(p.key)}: ${p.message}`);
   if (problems.length > max) lines.push(`  … and ${problems.length - max} more`);
   return lines.join("\n");
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { NotFoundError, type ObjectInfo, type ObjectStore } from "../store/mod.ts";
+import { InvalidKeyError, NotFoundError, type ObjectInfo, type ObjectStore } from "../store/mod.ts";
 import { DatasetError } from "./errors.ts";
 import { DATASET_NAME, DATASETS_PREFIX } from "./root.ts";
 import { mapPool } from "./pool.ts";
@@ -22,7 +22,8 @@ export interface ListObjectsOptions {
 /**
  * Every object under `prefix` in key order, with its ETag: S3 listings carry it; on stores whose
  * listing does not (the filesystem store hashes on `head`), `head` is called for each object.
- * Objects deleted between the listing and the `head` are left out.
+ * Objects deleted between the listing and the `head` are left out; a key the store refuses to
+ * read (see `validateKey`) comes with an empty ETag.
  */
 export async function listObjects(
   store: ObjectStore,
@@ -47,6 +48,8 @@ export async function listObjects(
       return await store.head(entry.key);
     } catch (e) {
       if (e instanceof NotFoundError) return null;
+      // A file named by hand (a backslash, a control character): listed, never read.
+      if (e instanceof InvalidKeyError) return { ...entry, etag: "" };
       throw e;
     }
   });

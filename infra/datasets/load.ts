@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ObjectInfo, ObjectStore } from "../store/mod.ts";
+import { type ObjectInfo, type ObjectStore, validateKey } from "../store/mod.ts";
 import { DatasetError, type DatasetProblem } from "./errors.ts";
 import { MANIFEST_FILES } from "./layout.ts";
 import { listObjects, type ListObjectsOptions } from "./listing.ts";
@@ -14,11 +14,12 @@ import { MAX_MANIFEST_BYTES, parseManifestFile } from "./manifest_file.ts";
 
 /** A dataset as found in the store. */
 export interface LoadedDataset {
-  /** Every object under the prefix (manifests and markers included). */
+  /** Every object under the prefix (manifests and markers included) whose key is valid. */
   objects: ObjectInfo[];
   /** The manifest; `null` when the explicit manifest file cannot be read at all. */
   manifest: DatasetManifest | null;
-  /** Problems with the explicit manifest: parse errors, missing or changed objects. */
+  /** Keys the service refuses, and problems with the explicit manifest: parse errors, missing
+   * or changed objects. */
   problems: DatasetProblem[];
 }
 
@@ -34,7 +35,30 @@ export async function loadDataset(
   prefix: string,
   options: LoadOptions = {},
 ): Promise<LoadedDataset> {
-  const objects = await listObjects(store, prefix, options);
+  const listed = await listObjects(store, prefix, options);
+  // S3 allows keys that this service refuses ("..", "//", backslashes, control characters):
+  // such objects are problems, never entries (their paths become ids and names downstream).
+  const unsafe: DatasetProblem[] = [];
+  const objects = listed.filter((o) => {
+    try {
+      validateKey(o.key);
+      return true;
+    } catch (e) {
+      const reason = (e as Error).message.replace(/^Cannot use object key ".*": /s, "");
+      unsafe.push({ key: o.key, message: `this service does not read such keys: ${reason}` });
+      return false;
+    }
+  });
+  const loaded = await resolve(store, prefix, objects, options);
+  return { ...loaded, problems: [...unsafe, ...loaded.problems] };
+}
+
+async function resolve(
+  store: ObjectStore,
+  prefix: string,
+  objects: ObjectInfo[],
+  options: LoadOptions,
+): Promise<LoadedDataset> {
   const file = MANIFEST_FILES.map((name) => ({
     name,
     info: objects.find((o) => o.key === prefix + name),
