@@ -14,13 +14,17 @@
 
 import { createHash } from "node:crypto";
 import {
+  DatasetError,
   type DatasetManifest,
+  diffManifests,
   type EtagCheck,
   EtagVerifier,
+  loadManifestSnapshot,
   type ManifestEntry,
   mapPool,
   NotFoundError,
   type ObjectStore,
+  readDatasetManifest,
 } from "../../infra/mod.ts";
 
 /** An object of the dataset could not be read; names the key and the reason. */
@@ -91,18 +95,22 @@ export async function fetchDataset(
   await removeStaleTemps(`${cacheDir}/tmp`);
   const tmpDir = await Deno.makeTempDir({ dir: `${cacheDir}/tmp` });
   let done = 0;
+  // Objects with the same bytes (duplicates in a dataset) share one cache file and one download.
+  const shared = new Map<string, Promise<EtagCheck | "cache">>();
   try {
     const objects = await mapPool(manifest.entries, options.concurrency ?? 8, async (entry) => {
       const file = cachePath(cacheDir, entry.etag, entry.size);
-      let result: FetchedObject;
-      if (await isFileOfSize(file, entry.size)) {
-        result = { entry, file, cached: true, check: "cache" };
-      } else {
-        const check = await download(store, entry, file, tmpDir);
-        result = { entry, file, cached: false, check };
+      let obtained = shared.get(file);
+      const first = obtained === undefined;
+      if (obtained === undefined) {
+        obtained = isFileOfSize(file, entry.size).then((hit) =>
+          hit ? "cache" as const : download(store, entry, file, tmpDir)
+        );
+        shared.set(file, obtained);
       }
+      const check = first ? await obtained : (await obtained, "cache" as const);
       options.onProgress?.(++done, manifest.entries.length);
-      return result;
+      return { entry, file, cached: check === "cache", check } satisfies FetchedObject;
     });
     const fresh = objects.filter((o) => !o.cached);
     return {
@@ -114,6 +122,31 @@ export async function fetchDataset(
   } finally {
     await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * For the dataset stage: the manifest of the bucket dataset at `prefix` (from
+ * `parseDatasetRoot(root, bucket).prefix`) and its objects on local disk. With `expectHash` (the
+ * hash behind the stage's cache key, from `fingerprintDataset`), a dataset that changed since the
+ * run was planned fails with what changed instead of silently mixing two versions.
+ */
+export async function readBucketDataset(
+  store: ObjectStore,
+  prefix: string,
+  options: FetchDatasetOptions & { expectHash?: string },
+): Promise<{ manifest: DatasetManifest; report: FetchReport }> {
+  const manifest = await readDatasetManifest(store, prefix);
+  if (options.expectHash !== undefined && manifest.hash !== options.expectHash) {
+    const planned = await loadManifestSnapshot(store, options.expectHash);
+    const what = planned === null
+      ? "its manifest hash differs"
+      : diffManifests(planned, manifest).reason;
+    throw new DatasetError(
+      `Cannot read the dataset at ${prefix}: it changed after the run was planned (${what}); ` +
+        "run again",
+    );
+  }
+  return { manifest, report: await fetchDataset(store, manifest, options) };
 }
 
 async function download(

@@ -8,8 +8,13 @@ import {
   withFsStore,
 } from "../../infra/datasets/_testing.ts";
 import { s3Test, storeOn } from "../../infra/s3/_testing.ts";
-import { type ObjectStore, readDatasetManifest } from "../../infra/mod.ts";
-import { cachePath, DatasetReadError, fetchDataset } from "./dataset_reader.ts";
+import {
+  DatasetError,
+  fingerprintDataset,
+  type ObjectStore,
+  readDatasetManifest,
+} from "../../infra/mod.ts";
+import { cachePath, DatasetReadError, fetchDataset, readBucketDataset } from "./dataset_reader.ts";
 
 const P = "datasets/shapes/";
 
@@ -185,3 +190,27 @@ s3Test("a multipart upload is verified by its parts' MD5s", async (server) => {
     );
   });
 });
+
+bothStores(
+  "duplicates share one download; a dataset changed since planning says what changed",
+  async (store) => {
+    await putFiles(store, P, { ...modelnetFiles(["a", "b"], 1), "a/train/dup.off": offText(1) });
+    const planned = await fingerprintDataset(store, "cgml", `s3://cgml/${P}`);
+    await withCache(async (cacheDir) => {
+      const counted = countingStore(store);
+      const { manifest, report } = await readBucketDataset(counted.store, P, {
+        cacheDir,
+        concurrency: 5,
+        expectHash: planned.manifest.hash,
+      });
+      assertEquals(manifest.hash, planned.manifest.hash);
+      assertEquals([report.objects.length, report.downloaded, counted.counts.getStream], [5, 4, 4]);
+      await putFiles(store, P, { "b/test/new.off": offText(3) });
+      await assertRejects(
+        () => readBucketDataset(store, P, { cacheDir, expectHash: planned.manifest.hash }),
+        DatasetError,
+        `Cannot read the dataset at ${P}: it changed after the run was planned (dataset changed: 1 added)`,
+      );
+    });
+  },
+);

@@ -67,6 +67,7 @@ export {
   type FetchDatasetOptions,
   type FetchedObject,
   type FetchReport,
+  readBucketDataset,
 } from "./dataset_reader.ts";
 export {
   pushFolder,
