@@ -1,5 +1,6 @@
 /**
- * Dataset uploads: presigned PUT URLs for files under `datasets/<name>/`.
+ * Dataset routes: presigned PUT URLs for files under `datasets/<name>/` (here), and the list,
+ * description and manifest routes (`dataset_views.ts`).
  *
  * @module
  */
@@ -7,6 +8,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireScope } from "./auth.ts";
 import { type App, type AppContext, errorResponse, ERRORS } from "./context.ts";
+import { registerDatasetViews } from "./dataset_views.ts";
 import { confineKey, MAX_RELATIVE_PATH, RELATIVE_PATH, SEGMENT_NAME } from "./keys.ts";
 
 const Name = z.string().regex(SEGMENT_NAME).openapi({
@@ -35,6 +37,7 @@ const Uploads = z.object({
 
 /** Registers the dataset routes. */
 export function registerDatasets(app: App, ctx: AppContext): void {
+  registerDatasetViews(app, ctx);
   app.openapi(
     createRoute({
       method: "post",

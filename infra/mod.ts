@@ -27,3 +27,4 @@ export type {
   TokenScope,
   WorkerConfig,
 } from "./config.ts";
+export * from "./datasets/mod.ts";

@@ -5,6 +5,7 @@
  * `CGML_S3_SECRET_KEY`; default the filesystem store in `.cache/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
  * `results.json`, `report.html`, `features.csv`, ….
+ * `deno task cgml dataset push|ls …` manages datasets in the bucket (worker/data/dataset_cli.ts).
  * @module
  */
 import { join, resolve } from "node:path";
@@ -22,6 +23,7 @@ import {
   type ObjectStore,
   openConfiguredStore,
 } from "../infra/mod.ts";
+import { datasetCommand, terminalIo } from "./data/mod.ts";
 import { formatSeconds, runPlan } from "./runner.ts";
 import type { Results } from "./stages/report_html.ts";
 import type { ImageResults } from "./stages/report_images.ts";
@@ -130,6 +132,12 @@ if (import.meta.main) {
     console.error(e instanceof ConfigError ? e.message : `Cannot open the store: ${e.message}`);
     Deno.exit(2);
   });
+  if (Deno.args[0] === "dataset") {
+    const io = terminalIo();
+    Deno.exit(
+      await datasetCommand(Deno.args.slice(1), { store, bucket: loadStoreConfig().bucket, io }),
+    );
+  }
   const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"));
   Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

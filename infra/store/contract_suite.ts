@@ -143,6 +143,9 @@ export async function runStoreContract(t: Deno.TestContext, store: ObjectStore):
     const all = await store.list(`${p}l/`);
     assertEquals(all.next, undefined);
     assertEquals(all.items.map((i) => i.size), keys.map((k) => bytes(k).length));
+    for (const item of all.items) {
+      if (item.etag !== undefined) assertEquals(item.etag, (await store.head(item.key)).etag);
+    }
     assertEquals((await store.list(`${p}l/a/`)).items.map((i) => i.key), [
       `${p}l/a/b`,
       `${p}l/a/c/d`,

@@ -208,7 +208,12 @@ export class MinioStore implements ObjectStore {
       )
     );
     const items = res.objects.flatMap((o) =>
-      o.name === undefined ? [] : [{ key: o.name, size: o.size, lastModified: o.lastModified }]
+      o.name === undefined ? [] : [{
+        key: o.name,
+        size: o.size,
+        etag: stripQuotes(o.etag),
+        lastModified: o.lastModified,
+      }]
     );
     const truncated = String(res.isTruncated) === "true";
     return truncated && items.length > 0 ? { items, next: items[items.length - 1].key } : { items };

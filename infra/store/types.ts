@@ -28,8 +28,11 @@ export interface ObjectInfo {
   lastModified: Date;
 }
 
-/** One entry of a listing: the ETag is left out because not every backend has it for free. */
-export type ListEntry = Omit<ObjectInfo, "etag">;
+/**
+ * One entry of a listing. The ETag is there only where the backend has it for free (S3 listings
+ * carry it; the filesystem store would have to hash every file): call `head` when it is absent.
+ */
+export type ListEntry = Omit<ObjectInfo, "etag"> & { etag?: string };
 
 /** An object read whole. */
 export interface StoredObject extends ObjectInfo {

@@ -60,3 +60,26 @@ export {
   drawBoxFlags,
   validateCompletionRecipe,
 } from "./completion.ts";
+export {
+  cachePath,
+  DatasetReadError,
+  fetchDataset,
+  type FetchDatasetOptions,
+  type FetchedObject,
+  type FetchReport,
+  readBucketDataset,
+} from "./dataset_reader.ts";
+export {
+  pushFolder,
+  type PushOptions,
+  type PushProgress,
+  type PushReport,
+} from "./dataset_push.ts";
+export {
+  DATASET_USAGE,
+  type DatasetCliContext,
+  type DatasetCliIo,
+  datasetCommand,
+  terminalIo,
+} from "./dataset_cli.ts";
+export { formatBytes, progressDisplay, type TransferState } from "./progress.ts";
