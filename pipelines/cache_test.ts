@@ -9,11 +9,11 @@ import {
   type HashLookup,
   planRun,
   readRunRecord,
-  recordKey,
   RunRecord,
   sha256,
   stageRecord,
 } from "./cache.ts";
+import { recordKey } from "./store_keys.ts";
 import type { ObjectStore } from "../infra/store/types.ts";
 import { compilePipeline, type Plan } from "./plan.ts";
 
