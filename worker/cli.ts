@@ -1,6 +1,6 @@
 /**
  * `deno task cgml validate|plan|run <file.yaml> [-f overrides.yaml] [--set a.b=v] [--out DIR]
- * [--resume RUN_ID]`. `run` executes the plan (worker/runner.ts) against the object store
+ * [--resume RUN_ID]`. `run` executes the plan (worker/runner/) against the object store
  * (`CGML_STORE`, a store URL; default the filesystem store in `.cache/cgml/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
  * `results.json`, `report.html`, `features.csv`, ….
@@ -16,9 +16,8 @@ import {
   main,
 } from "../pipelines/mod.ts";
 import { createStore, FsStore, type ObjectStore } from "../infra/mod.ts";
-import { formatSeconds, runPlan } from "./runner.ts";
-import type { Results } from "./stages/report_html.ts";
-import type { ImageResults } from "./stages/report_images.ts";
+import type { ImageResults, Results } from "./report/mod.ts";
+import { formatSeconds, type ProgressStyle, runPlan } from "./runner/mod.ts";
 
 const EXTENSIONS: Record<string, string> = {
   report: "report.html",
@@ -65,8 +64,15 @@ export function formatResults(results: Results | ImageResults): string {
   ].join("\n") + "\n";
 }
 
-/** `run`: executes the pipeline and writes its outputs. */
-export function runCommand(store: () => Promise<ObjectStore>, workDir: string): Command {
+/**
+ * `run`: executes the pipeline and writes its outputs; stage progress is drawn as
+ * `progressStyle` says (a bar on a terminal, plain lines in a file or CI log).
+ */
+export function runCommand(
+  store: () => Promise<ObjectStore>,
+  workDir: string,
+  progressStyle: ProgressStyle = "lines",
+): Command {
   return {
     summary: "run a pipeline (cached stages are restored), write its outputs into --out",
     options: ["out", "resume"],
@@ -86,6 +92,7 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
           fingerprint: ctx.fingerprint,
           resume: args.resume,
           log: ctx.io.stderr,
+          progressStyle,
         });
         const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
@@ -122,6 +129,7 @@ export function openStore(): Promise<ObjectStore> {
 
 if (import.meta.main) {
   const store = await openStore();
-  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"));
+  const style = Deno.stderr.isTerminal() ? "bar" : "lines";
+  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"), style);
   Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

@@ -16,10 +16,10 @@ import { FsStore, Queue } from "../infra/mod.ts";
 import { createApp } from "../functions/app.ts";
 import { formatResults } from "./cli.ts";
 import { Gpu } from "./gpu/mod.ts";
-import { formatSeconds } from "./runner.ts";
+import type { Results } from "./report/mod.ts";
+import { formatSeconds } from "./runner/mod.ts";
 import { createPipelineRunner } from "./service/pipeline_runner.ts";
 import { WorkerService } from "./service/service.ts";
-import type { Results } from "./stages/report_html.ts";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
