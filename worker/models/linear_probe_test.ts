@@ -6,13 +6,12 @@ import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
 import {
   chooseL2,
-  fitLinearProbe,
-  LinearProbe,
   predictLinear,
   standardize,
   stratifiedFolds,
   trainLinear,
-} from "./linear_probe.ts";
+} from "./linear_fit.ts";
+import { fitLinearProbe, LinearProbe } from "./linear_probe.ts";
 
 Deno.test("stratified folds partition the rows and spread every class evenly", () => {
   const rows = Array.from({ length: 23 }, (_, i) => i + 100);

@@ -62,13 +62,16 @@ export {
   applyStats,
   chooseL2,
   columnStats,
-  fitLinearProbe,
-  type LabelledFeatures,
-  LinearProbe,
+  type FitOptions,
   predictLinear,
-  type ProbeCard,
-  type ProbeParams,
   standardize,
   stratifiedFolds,
   trainLinear,
+} from "./linear_fit.ts";
+export {
+  fitLinearProbe,
+  type LabelledFeatures,
+  LinearProbe,
+  type ProbeCard,
+  type ProbeParams,
 } from "./linear_probe.ts";

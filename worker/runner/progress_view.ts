@@ -2,8 +2,9 @@
  * How a stage's progress is drawn in the run's log, apart from running it:
  * - `bar`: one line redrawn in place (`\r`), at most 4 times a second, cleared at the end — for
  *   a terminal;
- * - `lines`: a plain line whenever the stage has advanced 10 % or 30 s have passed since the
- *   last line (or the stage's start) — for files and CI logs, which keep every frame;
+ * - `lines`: a plain line whenever the stage passes a multiple of 10 % (the last one at 100 %)
+ *   or 30 s have passed since the last line (or the stage's start) — for files and CI logs,
+ *   which keep every frame;
  * - `none`: nothing.
  * @module
  */
@@ -82,7 +83,7 @@ class BarView implements StageProgressView {
   }
 }
 
-/** Plain lines, every 10 % or 30 s at most. */
+/** Plain lines: at each 10 % mark passed, or after 30 s without one. */
 class LineView implements StageProgressView {
   #fraction = 0;
   #time: number;
@@ -97,7 +98,8 @@ class LineView implements StageProgressView {
   update(p: StageProgress): void {
     const t = this.now();
     const f = stageFraction(p);
-    if (f - this.#fraction < LINE_STEP - 1e-9 && t - this.#time < LINE_SECONDS * 1000) return;
+    const mark = (x: number) => Math.floor(x / LINE_STEP + 1e-9);
+    if (mark(f) <= mark(this.#fraction) && t - this.#time < LINE_SECONDS * 1000) return;
     this.#fraction = f;
     this.#time = t;
     this.log(`${this.name}  ${describeProgress(p)}\n`);

@@ -22,14 +22,23 @@ Deno.test("without a terminal: a plain line per 10 % of the stage, not one per r
   assertEquals(written.at(-1), "train  [####################] epoch 10/10  loss 0.5000\n");
 });
 
-Deno.test("without a terminal: a slow stage gets a line every 30 s", () => {
+Deno.test("without a terminal: a slow stage gets a line every 30 s, and one at 10 %", () => {
   const { view, written, advance } = fake("lines");
   for (let i = 1; i <= 100; i++) {
     advance(5_000);
     view.update({ unit: "shapes", done: i, total: 1000 });
   }
-  assertEquals(written.length, 500 / 30 | 0);
+  assertEquals(written.length, 16 + 1);
   assertEquals(written[0], "train  [....................] 6/1000 shapes\n");
+  assertEquals(written[15], "train  [##..................] 96/1000 shapes\n");
+  assertEquals(written[16], "train  [##..................] 100/1000 shapes\n");
+});
+
+Deno.test("without a terminal: uneven steps still end with the 100 % line", () => {
+  const { view, written } = fake("lines");
+  for (let i = 1; i <= 189; i++) view.update({ unit: "epoch", done: (3 * i) / 189, total: 3 });
+  assertEquals(written.length, 10);
+  assert(written.at(-1)!.includes("[####################] epoch 3/3"));
 });
 
 Deno.test("on a terminal: one line redrawn at most 4 times a second, cleared at the end", () => {

@@ -1,5 +1,5 @@
 /**
- * The worker's {@link PipelineRunner} over `worker/runner.ts`: the job's run id is derived from
+ * The worker's {@link PipelineRunner} over `worker/runner/`: the job's run id is derived from
  * the job id, so a retried or released job resumes from its stages' checkpoints and cache;
  * the pipeline's outputs are copied to `jobs/<id>/<output>.<ext>` for download. The job's
  * progress is the runner's structured {@link RunProgress} (stage, epoch of epochs, loss, ETA,
