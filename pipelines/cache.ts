@@ -4,7 +4,8 @@
  * Cache key = sha256 of canonical JSON of {recipe, stage type@version, resolved params, the
  * content hash of every input artifact, fingerprints of local files the stage reads}.
  * Input hashes come from a callback: they are known only once the upstream outputs exist.
- * The store is read through {@link CacheReader}, a minimal view of the object store in `infra/`.
+ * The store is read through {@link CacheReader}, a minimal view of the object store in `infra/`;
+ * where records live is `store_keys.ts`.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { z } from "zod";
 import { isMapping } from "./params.ts";
 import { isOutputRef, type OutputRef } from "./parse.ts";
 import type { InputValue, Plan, PlannedStage } from "./plan.ts";
+import { lastRunKey, recordKey } from "./store_keys.ts";
 
 /** Version of the cache-key recipe; bump it when the key material changes. */
 export const CACHE_RECIPE = 1;
@@ -33,16 +35,6 @@ export type HashLookup = (stage: string, output: string) => string | undefined;
 
 /** Fingerprint of a local file or folder named by a stage param (see `fingerprint.ts`). */
 export type Fingerprint = (path: string) => Promise<string>;
-
-/** Store key of the record of a cached stage run. */
-export function recordKey(cacheKey: string): string {
-  return `cache/${cacheKey}/record.json`;
-}
-
-/** Store key of the record of a pipeline's latest run. */
-export function lastRunKey(pipeline: string): string {
-  return `runs/${pipeline}/last.json`;
-}
 
 /** A stored artifact: content hash and the store key holding it. */
 export const ArtifactRecord = z.object({

@@ -9,11 +9,11 @@ import {
   type HashLookup,
   planRun,
   readRunRecord,
-  recordKey,
   RunRecord,
   sha256,
   stageRecord,
 } from "./cache.ts";
+import { recordKey } from "./store_keys.ts";
 import type { ObjectStore } from "../infra/store/types.ts";
 import { compilePipeline, type Plan } from "./plan.ts";
 
@@ -97,7 +97,7 @@ type Produce = (stage: string, output: string, key: string) => string;
 const byKey: Produce = (_stage, output, key) => `${key}:${output}`;
 
 /**
- * Does what worker/runner.ts does with the planner: decide each stage with the real hashes of
+ * Does what worker/runner/ does with the planner: decide each stage with the real hashes of
  * its inputs, restore HITs, "run" the rest, store artifacts and records, save the run record.
  */
 async function run(plan: Plan, store: MemoryStore, id: string, produce: Produce = byKey) {

@@ -24,15 +24,14 @@ export {
   formatDecisions,
   type HashLookup,
   inputRefs,
-  lastRunKey,
   planRun,
   readRunRecord,
-  recordKey,
   RunRecord,
   sha256,
   StageRecord,
   stageRecord,
 } from "./cache.ts";
+export { artifactKey, lastRunKey, recordKey, runRecordKey } from "./store_keys.ts";
 export {
   ARTIFACT_TYPES,
   type ArtifactInput,

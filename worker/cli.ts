@@ -1,6 +1,6 @@
 /**
  * `deno task cgml validate|plan|run <file.yaml> [-f overrides.yaml] [--set a.b=v] [--out DIR]
- * [--resume RUN_ID]`. `run` executes the plan (worker/runner.ts) against the object store
+ * [--resume RUN_ID]`. `run` executes the plan (worker/runner/) against the object store
  * configured as for the worker (`CGML_STORE`, `CGML_BUCKET`, `CGML_S3_ACCESS_KEY`,
  * `CGML_S3_SECRET_KEY`; default the filesystem store in `.cache/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
@@ -24,9 +24,8 @@ import {
   openConfiguredStore,
 } from "../infra/mod.ts";
 import { datasetCommand, terminalIo } from "./data/mod.ts";
-import { formatSeconds, runPlan } from "./runner.ts";
-import type { Results } from "./stages/report_html.ts";
-import type { ImageResults } from "./stages/report_images.ts";
+import type { ImageResults, Results } from "./report/mod.ts";
+import { formatSeconds, type ProgressStyle, runPlan } from "./runner/mod.ts";
 
 const EXTENSIONS: Record<string, string> = {
   report: "report.html",
@@ -73,8 +72,15 @@ export function formatResults(results: Results | ImageResults): string {
   ].join("\n") + "\n";
 }
 
-/** `run`: executes the pipeline and writes its outputs. */
-export function runCommand(store: () => Promise<ObjectStore>, workDir: string): Command {
+/**
+ * `run`: executes the pipeline and writes its outputs; stage progress is drawn as
+ * `progressStyle` says (a bar on a terminal, plain lines in a file or CI log).
+ */
+export function runCommand(
+  store: () => Promise<ObjectStore>,
+  workDir: string,
+  progressStyle: ProgressStyle = "lines",
+): Command {
   return {
     summary: "run a pipeline (cached stages are restored), write its outputs into --out",
     options: ["out", "resume"],
@@ -94,6 +100,7 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
           fingerprint: ctx.fingerprint,
           resume: args.resume,
           log: ctx.io.stderr,
+          progressStyle,
         });
         const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
@@ -138,6 +145,7 @@ if (import.meta.main) {
       await datasetCommand(Deno.args.slice(1), { store, bucket: loadStoreConfig().bucket, io }),
     );
   }
-  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"));
+  const style = Deno.stderr.isTerminal() ? "bar" : "lines";
+  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"), style);
   Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

@@ -16,10 +16,10 @@ import { FsStore, Queue } from "../infra/mod.ts";
 import { createApp } from "../functions/app.ts";
 import { formatResults } from "./cli.ts";
 import { Gpu } from "./gpu/mod.ts";
-import { formatSeconds } from "./runner.ts";
+import type { Results } from "./report/mod.ts";
+import { formatSeconds } from "./runner/mod.ts";
 import { createPipelineRunner } from "./service/pipeline_runner.ts";
 import { WorkerService } from "./service/service.ts";
-import type { Results } from "./stages/report_html.ts";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -159,26 +159,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     write(`functions  ${base}  (GET ${base}/docs)\n`);
     write(`worker     ${queue.owner}, log in ${join(dir, "worker.log")}\n`);
     write(`dataset    synthetic shapes, made by the pipeline's first stage\n`);
-    const submitted = await fetch(`${base}/v1/jobs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pipeline, params }),
-    });
-    const body = await submitted.json();
-    if (submitted.status !== 202) {
-      write(`Cannot submit ${pipeline}: ${body.error}\n`);
-      return 1;
-    }
-    write(`job        ${body.id}: POST /v1/jobs → ${submitted.status} ${body.status}\n`);
-    let shown = "";
-    const final = await follow(`${base}/v1/jobs/${body.id}/events`, abort, (job) => {
-      const line = formatJobProgress(job);
-      if (tty) return write(`\r${line}\x1b[K`);
-      // Without a terminal: one line per status, stage and epoch.
-      const key = `${job.status} ${job.progress?.stage} ${job.progress?.epoch}`;
-      if (key !== shown) write(`${line}\n`);
-      shown = key;
-    });
+    const id = await submitJob(base, pipeline, params, write);
+    if (id === null) return 1;
+    const final = await follow(
+      `${base}/v1/jobs/${id}/events`,
+      abort,
+      jobProgressPrinter(write, tty),
+    );
     if (tty) write("\n");
     if (final === null) {
       write("demo stopped; the job goes back to the queue and a rerun resumes it\n");
@@ -188,18 +175,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       write(`job ${final.id} ${final.status}: ${final.error?.message ?? "no error kept"}\n`);
       return 1;
     }
-    await Deno.mkdir(out, { recursive: true });
-    const outputs = final.result?.outputs ?? {};
-    for (const path of Object.values(outputs)) {
-      const res = await fetch(`${base}/v1/jobs/${final.id}/artifacts/${path}`);
-      if (!res.ok) throw new Error(`Cannot download ${path}: HTTP ${res.status}`);
-      await Deno.writeFile(join(out, path), new Uint8Array(await res.arrayBuffer()));
-    }
-    if (outputs.results !== undefined) {
-      const results = JSON.parse(await Deno.readTextFile(join(out, outputs.results))) as Results;
-      write(`\n${formatResults(results)}\n`);
-    }
-    if (outputs.report !== undefined) write(`report     ${join(out, outputs.report)}\n`);
+    await downloadOutputs(`${base}/v1/jobs/${final.id}`, final, out, write);
     write(`done in ${formatSeconds((performance.now() - started) / 1000)}\n`);
     return 0;
   } finally {
@@ -210,6 +186,63 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     if (device !== undefined) (await device).destroy();
     logFile.close();
   }
+}
+
+/** Submits the pipeline with `POST /v1/jobs`; the job's id, or null (said why) when refused. */
+async function submitJob(
+  base: string,
+  pipeline: string,
+  params: Record<string, unknown>,
+  write: (text: string) => void,
+): Promise<string | null> {
+  const submitted = await fetch(`${base}/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ pipeline, params }),
+  });
+  const body = await submitted.json();
+  if (submitted.status !== 202) {
+    write(`Cannot submit ${pipeline}: ${body.error}\n`);
+    return null;
+  }
+  write(`job        ${body.id}: POST /v1/jobs → ${submitted.status} ${body.status}\n`);
+  return body.id;
+}
+
+/**
+ * Prints a job's progress: one line redrawn in place on a terminal, otherwise one line per
+ * status, stage and epoch.
+ */
+function jobProgressPrinter(write: (text: string) => void, tty: boolean): (job: JobView) => void {
+  let shown = "";
+  return (job) => {
+    const line = formatJobProgress(job);
+    if (tty) return write(`\r${line}\x1b[K`);
+    const key = `${job.status} ${job.progress?.stage} ${job.progress?.epoch}`;
+    if (key !== shown) write(`${line}\n`);
+    shown = key;
+  };
+}
+
+/** Downloads a finished job's outputs into `out`; prints the results table and the report. */
+async function downloadOutputs(
+  job: string,
+  final: JobView,
+  out: string,
+  write: (text: string) => void,
+): Promise<void> {
+  await Deno.mkdir(out, { recursive: true });
+  const outputs = final.result?.outputs ?? {};
+  for (const path of Object.values(outputs)) {
+    const res = await fetch(`${job}/artifacts/${path}`);
+    if (!res.ok) throw new Error(`Cannot download ${path}: HTTP ${res.status}`);
+    await Deno.writeFile(join(out, path), new Uint8Array(await res.arrayBuffer()));
+  }
+  if (outputs.results !== undefined) {
+    const results = JSON.parse(await Deno.readTextFile(join(out, outputs.results))) as Results;
+    write(`\n${formatResults(results)}\n`);
+  }
+  if (outputs.report !== undefined) write(`report     ${join(out, outputs.report)}\n`);
 }
 
 /** Reads the job's SSE stream until `end`; calls `onStatus` per `status` event. */

@@ -1,6 +1,6 @@
 /**
  * cGML (Conditional Generation by Modeling the Latent space): configuration, networks,
- * Algorithm 1 training with checkpoints, Eq. 4 inference and the toy experiment.
+ * Algorithm 1 training with checkpoints and Eq. 4 inference.
  * @module
  */
 export {
@@ -32,10 +32,3 @@ export {
 } from "./train.ts";
 export { predict, predictNamed, type PredictOptions, type PredictorName } from "./infer.ts";
 export { sampleSphere } from "./sphere.ts";
-export {
-  type PredictorReport,
-  runToyExperiment,
-  type ToyExperimentOptions,
-  type ToyReport,
-  type ToyResult,
-} from "./toy.ts";

@@ -1,5 +1,6 @@
 /**
- * Data sets: multimodal (x, y) rows from toy curves or CSV files; images and colour spaces.
+ * Data sets: multimodal (x, y) rows from toy curves or CSV files; images, colour spaces and the
+ * image tasks; corruption of spectral maps; synthetic meshes; training pairs redrawn per epoch.
  * @module
  */
 export {
@@ -83,3 +84,33 @@ export {
   terminalIo,
 } from "./dataset_cli.ts";
 export { formatBytes, progressDisplay, type TransferState } from "./progress.ts";
+export {
+  type Corrupted,
+  corruptMaps,
+  epochRng,
+  INPUT_CHANNELS,
+  type Recipe,
+  testRng,
+} from "./corruption.ts";
+export { gatherRows, type Pairs, type PairSource } from "./pairs.ts";
+export {
+  type ImagePairs,
+  type ImageTask,
+  imageTask,
+  type ImageTaskOptions,
+  labPlanes,
+  taskBoxFlags,
+  taskChannels,
+  taskPairSource,
+  taskTestPairs,
+} from "./image_tasks.ts";
+export { type ImageSetOptions, loadImageSet } from "./image_dataset.ts";
+export {
+  buildShape,
+  formatOff,
+  MeshBuilder,
+  SHAPE_CLASSES,
+  type ShapeVariation,
+  syntheticMeshes,
+  type SyntheticMeshOptions,
+} from "./shapes.ts";

@@ -1,5 +1,6 @@
 /**
- * Evaluation: multimodal metrics, mode finding, figures and image metrics (PSNR, SSIM).
+ * Evaluation: multimodal metrics, mode finding, figures, image metrics (PSNR, SSIM) and the
+ * scores of image tasks, map denoising (PSNR, L1, retrieval mAP) and classifiers; loss curves.
  * @module
  */
 export {
@@ -26,3 +27,15 @@ export {
   type SsimOptions,
 } from "./image_metrics.ts";
 export { boxMean, type BoxModeOptions, type BoxModeStats, boxModeStats } from "./box_modes.ts";
+export type { EpochPoint, LossCurves } from "./loss_curves.ts";
+export {
+  type CorruptedMaps,
+  type DenoiseEvaluation,
+  type DenoiseMetrics,
+  evaluateDenoising,
+  type LabelledMaps,
+  retrievalMap,
+} from "./denoise.ts";
+export { accuracy, type ClassifierMetrics, confusionOf } from "./classification.ts";
+export { evaluateImageDraws, type ImageEvaluation, type ImageMetrics } from "./image_evaluation.ts";
+export { composite, inputsRgb, repeatEach, sampleGrid, toRgb } from "./image_samples.ts";

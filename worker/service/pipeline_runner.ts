@@ -1,5 +1,5 @@
 /**
- * The worker's {@link PipelineRunner} over `worker/runner.ts`: the job's run id is derived from
+ * The worker's {@link PipelineRunner} over `worker/runner/`: the job's run id is derived from
  * the job id, so a retried or released job resumes from its stages' checkpoints and cache;
  * the pipeline's outputs are copied to `jobs/<id>/<output>.<ext>` for download. The job's
  * progress is the runner's structured {@link RunProgress} (stage, epoch of epochs, loss, ETA,
@@ -10,7 +10,7 @@
  */
 
 import { ARTIFACT_TYPES } from "../../pipelines/mod.ts";
-import { type RunOptions, runPlan, type RunProgress } from "../runner.ts";
+import { type RunOptions, runPlan, type RunProgress } from "../runner/mod.ts";
 import type { PipelineRunner } from "./job.ts";
 
 /** Settings of {@link createPipelineRunner}. */
@@ -19,7 +19,7 @@ export interface PipelineRunnerOptions {
   workDir: string;
   /** Shared device factory (one GPU for every slot). */
   gpu?: RunOptions["gpu"];
-  /** Stage implementations (tests); default: the catalog's. */
+  /** Stage implementations by `name@version` (tests); default: the catalog's. */
   stages?: RunOptions["stages"];
   /** Where runner lines also go (default: nowhere). */
   log?: (line: string) => void;

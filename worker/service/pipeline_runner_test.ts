@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { FsStore, Queue } from "../../infra/mod.ts";
 import { prepareJob } from "../../pipelines/mod.ts";
-import type { StageImpl } from "../stages/types.ts";
+import type { StageImpl } from "../stages/mod.ts";
 import { createPipelineRunner } from "./pipeline_runner.ts";
 import { WorkerService } from "./service.ts";
 
@@ -27,8 +27,8 @@ const PIPELINE = {
 function slowStages(log: string[]): Record<string, StageImpl> {
   const bytes = (text: string) => new TextEncoder().encode(text);
   return {
-    "toy.data": () => Promise.resolve({ data: bytes("data") }),
-    "toy.train": async (ctx) => {
+    "toy.data@1": () => Promise.resolve({ data: bytes("data") }),
+    "toy.train@1": async (ctx) => {
       const epochs = ctx.params.epochs as number;
       const first = await Deno.readTextFile(ctx.checkpoint).then(Number, () => 0);
       for (let epoch = first; epoch < epochs; epoch++) {

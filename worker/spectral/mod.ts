@@ -85,6 +85,23 @@ export {
 } from "./reconstruct.ts";
 export { chamferDistance } from "./metrics.ts";
 export {
+  listModelNet,
+  type MeshFiles,
+  sampleShapeSet,
+  type ShapeSet,
+  type ShapeSetMeta,
+  type ShapeSetOptions,
+  SPLITS,
+} from "./shape_set.ts";
+export {
+  buildMapSet,
+  mapLayout,
+  type MapSet,
+  type MapSetMeta,
+  type MapSetOptions,
+  splitRows,
+} from "./map_set.ts";
+export {
   blankImage,
   drawPoints,
   type Image,

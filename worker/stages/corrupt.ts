@@ -1,114 +1,22 @@
 /**
- * `maps.corrupt@1` and the corruption itself (SPECTRAL.md §7.4): a random rectangle of
- * mask_min…mask_max of the map set to 0 (the standardised mean) and flagged in a "masked"
- * channel, plus N(0, σ²) noise on a random noise_fraction of the other valid cells. Trainers
- * redraw it every epoch from the recipe; the stage also fixes one corruption of the test split.
+ * `maps.corrupt@1`: the corruption recipe that trainers redraw every epoch, and one fixed
+ * corruption of the test split (data/corruption.ts).
  * @module
  */
-import type { mapsCorrupt, StageParams } from "../../pipelines/mod.ts";
-import { Rng } from "../lib/mod.ts";
-import { decodeJson, encodeJson, f32, pack, unpack } from "./artifacts.ts";
-import { readMapSet, splitRows } from "./spectral_maps.ts";
-import { paramsOf, type StageImpl } from "./types.ts";
-
-/** Corruption recipe (the `corruption` artifact). */
-export type Recipe = Omit<StageParams<typeof mapsCorrupt>, "seed"> & { seed: number };
-
-/** Network input channels per cell: corrupted value, validity, masked flag. */
-export const INPUT_CHANNELS = 3;
-
-/** Corrupted maps: network inputs [n, H, W, 3] and which cells were changed [n, H·W]. */
-export interface Corrupted {
-  inputs: Float32Array;
-  changed: Float32Array;
-}
-
-/** Corrupts the maps `rows` of `values` ([N, H, W]) with `rng`. */
-export function corruptMaps(
-  values: Float32Array,
-  valid: Float32Array,
-  height: number,
-  width: number,
-  rows: readonly number[],
-  recipe: Recipe,
-  rng: Rng,
-): Corrupted {
-  const cells = height * width;
-  const inputs = new Float32Array(rows.length * cells * INPUT_CHANNELS);
-  const changed = new Float32Array(rows.length * cells);
-  const masked = new Uint8Array(cells);
-  rows.forEach((r, i) => {
-    masked.fill(0);
-    if (recipe.mask_max > 0) {
-      const area = rng.uniform(recipe.mask_min, recipe.mask_max) * cells;
-      const aspect = Math.exp(rng.uniform(-0.7, 0.7));
-      const h = Math.max(1, Math.min(height, Math.round(Math.sqrt(area * aspect))));
-      const w = Math.max(1, Math.min(width, Math.round(area / h)));
-      const top = rng.int(height - h + 1);
-      const left = rng.int(width - w + 1);
-      for (let y = top; y < top + h; y++) masked.fill(1, y * width + left, y * width + left + w);
-    }
-    for (let k = 0; k < cells; k++) {
-      const o = (i * cells + k) * INPUT_CHANNELS;
-      let v = values[r * cells + k];
-      if (valid[k] === 0) {
-        v = 0;
-      } else if (masked[k]) {
-        v = 0;
-        inputs[o + 2] = 1;
-        changed[i * cells + k] = 1;
-      } else if (recipe.noise_fraction > 0 && rng.uniform() < recipe.noise_fraction) {
-        v += recipe.sigma * rng.normal();
-        changed[i * cells + k] = 1;
-      }
-      inputs[o] = v;
-      inputs[o + 1] = valid[k];
-    }
-  });
-  return { inputs, changed };
-}
-
-/** The RNG of the corruption drawn for training epoch `epoch` (0-based). */
-export function epochRng(recipe: Recipe, epoch: number): Rng {
-  return new Rng((recipe.seed * 2_654_435_761 + epoch * 40_503 + 12_345) >>> 0);
-}
-
-/** Reads a `corruption` artifact. */
-export function readRecipe(bytes: Uint8Array): Recipe {
-  return decodeJson<Recipe>(bytes);
-}
-
-/** A decoded `corrupted-maps` artifact (test split). */
-export interface CorruptedTest extends Corrupted {
-  rows: number[];
-}
-
-/** Reads a `corrupted-maps` artifact. */
-export function readCorrupted(bytes: Uint8Array): CorruptedTest {
-  const p = unpack<{ rows: number[] }>(bytes);
-  return { rows: p.meta.rows, inputs: f32(p, "inputs"), changed: f32(p, "changed") };
-}
+import { mapsCorrupt } from "../../pipelines/mod.ts";
+import { corruptMaps, type Recipe, testRng } from "../data/mod.ts";
+import { splitRows } from "../spectral/mod.ts";
+import { decodeMapSet, encodeCorrupted, encodeRecipe } from "./formats/mod.ts";
+import { implement } from "./stage.ts";
 
 /** Writes the recipe and the fixed corruption of the test split. */
-export const run: StageImpl = async (ctx) => {
-  const recipe = paramsOf<Recipe>(ctx);
-  const maps = readMapSet(await ctx.input("maps"));
+export default implement(mapsCorrupt, async (ctx, recipe: Recipe) => {
+  const maps = decodeMapSet(await ctx.input("maps"));
   const rows = splitRows(maps, 1);
   const { height, width } = maps.meta;
-  const test = corruptMaps(
-    maps.values,
-    maps.valid,
-    height,
-    width,
-    rows,
-    recipe,
-    new Rng((recipe.seed * 97 + 7_777_777) >>> 0),
-  );
+  const test = corruptMaps(maps.values, maps.valid, height, width, rows, recipe, testRng(recipe));
   return {
-    recipe: encodeJson(recipe),
-    test: pack({ rows }, { inputs: test.inputs, changed: test.changed }, {
-      inputs: [rows.length, height, width, INPUT_CHANNELS],
-      changed: [rows.length, height * width],
-    }),
+    recipe: encodeRecipe(recipe),
+    test: encodeCorrupted({ rows, ...test }, height, width),
   };
-};
+});

@@ -2,10 +2,10 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { FsStore } from "../../infra/mod.ts";
 import { compilePipeline, fingerprintPath, type Plan } from "../../pipelines/mod.ts";
 import { encodeRgbPng, generateColorImages } from "../data/mod.ts";
-import { runPlan } from "../runner.ts";
-import { decodeImageSet } from "./image_artifacts.ts";
-import type { ImageMetrics } from "./images_evaluate.ts";
-import type { ImageResults } from "./report_images.ts";
+import type { ImageMetrics } from "../eval/mod.ts";
+import type { ImageResults } from "../report/mod.ts";
+import { runPlan } from "../runner/mod.ts";
+import { decodeImageSet } from "./formats/mod.ts";
 
 async function compile(name: string, sets: string[]): Promise<Plan> {
   const file = new URL(`../../pipelines/${name}`, import.meta.url).pathname;

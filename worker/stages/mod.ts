@@ -1,49 +1,62 @@
 /**
- * Stage implementations by catalog stage type name (`pipelines/catalog.ts`), one module each.
+ * Stage implementations by catalog stage type `name@version` (`pipelines/catalog.ts`), one
+ * module each: thin adapters that parse their params with the catalog's schema, call a model or
+ * a data/eval function and encode the outputs (`formats/`). A catalog entry without an
+ * implementation of exactly its version has none: `name@2` never runs `name@1` code.
  * @module
  */
-import { run as baselineTrain } from "./baseline_train.ts";
-import { run as cgmlTrain } from "./cgml_train.ts";
-import { run as classifierLinear } from "./classifier_linear.ts";
-import { run as mapsCorrupt } from "./corrupt.ts";
-import { run as evalDenoise } from "./eval_denoise.ts";
-import { run as featuresExtract } from "./features_extract.ts";
-import { run as imagesData } from "./images_data.ts";
-import { run as imagesEvaluate } from "./images_evaluate.ts";
-import { run as imagesTask } from "./images_task.ts";
-import { run as imagesTrain } from "./images_train.ts";
-import { run as mnistData } from "./mnist_data.ts";
-import { run as modelnet } from "./modelnet.ts";
-import { run as reportHtml } from "./report_html.ts";
-import { run as reportImages } from "./report_images.ts";
-import { run as spectralMaps } from "./spectral_maps.ts";
-import { run as syntheticShapes } from "./synthetic_shapes.ts";
-import { run as toyData } from "./toy_data.ts";
-import { run as toyEvaluate } from "./toy_evaluate.ts";
-import { run as toyTrain } from "./toy_train.ts";
-import type { StageImpl } from "./types.ts";
+import baselineTrain from "./baseline_train.ts";
+import cgmlTrain from "./cgml_train.ts";
+import classifierLinear from "./classifier_linear.ts";
+import mapsCorrupt from "./corrupt.ts";
+import evalDenoise from "./eval_denoise.ts";
+import featuresExtract from "./features_extract.ts";
+import imagesData from "./images_data.ts";
+import imagesEvaluate from "./images_evaluate.ts";
+import imagesTask from "./images_task.ts";
+import imagesTrain from "./images_train.ts";
+import mnistData from "./mnist_data.ts";
+import modelnet from "./modelnet.ts";
+import reportHtml from "./report_html.ts";
+import reportImages from "./report_images.ts";
+import spectralMaps from "./spectral_maps.ts";
+import syntheticShapes from "./synthetic_shapes.ts";
+import toyData from "./toy_data.ts";
+import toyEvaluate from "./toy_evaluate.ts";
+import toyTrain from "./toy_train.ts";
+import type { StageImpl } from "./stage.ts";
 
-export type { StageContext, StageImpl, StageProgress } from "./types.ts";
+export {
+  implement,
+  type StageBinding,
+  type StageContext,
+  type StageImpl,
+  type StageOutputs,
+  type StageProgress,
+  tableRows,
+} from "./stage.ts";
 
-/** Every implemented stage type. */
-export const STAGES: Readonly<Record<string, StageImpl>> = {
-  "dataset.synthetic_shapes": syntheticShapes,
-  "dataset.modelnet": modelnet,
-  "spectral.maps": spectralMaps,
-  "maps.corrupt": mapsCorrupt,
-  "cgml.train": cgmlTrain,
-  "baseline.train": baselineTrain,
-  "eval.denoise": evalDenoise,
-  "features.extract": featuresExtract,
-  "classifier.linear": classifierLinear,
-  "report.html": reportHtml,
-  "toy.data": toyData,
-  "toy.train": toyTrain,
-  "toy.evaluate": toyEvaluate,
-  "dataset.mnist": mnistData,
-  "dataset.images": imagesData,
-  "images.task": imagesTask,
-  "images.train": imagesTrain,
-  "images.evaluate": imagesEvaluate,
-  "report.images": reportImages,
-};
+/** Every implemented stage type, keyed by `name@version`. */
+export const STAGES: Readonly<Record<string, StageImpl>> = Object.fromEntries(
+  [
+    syntheticShapes,
+    modelnet,
+    spectralMaps,
+    mapsCorrupt,
+    cgmlTrain,
+    baselineTrain,
+    evalDenoise,
+    featuresExtract,
+    classifierLinear,
+    reportHtml,
+    toyData,
+    toyTrain,
+    toyEvaluate,
+    mnistData,
+    imagesData,
+    imagesTask,
+    imagesTrain,
+    imagesEvaluate,
+    reportImages,
+  ].map((b) => [b.id, b.run]),
+);

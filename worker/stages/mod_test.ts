@@ -1,8 +1,33 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { CATALOG } from "../../pipelines/mod.ts";
+import { assertEquals, assertRejects } from "../../testing/assert.ts";
+import { CATALOG, toyData } from "../../pipelines/mod.ts";
 import { STAGES } from "./mod.ts";
+import { implement, type StageContext } from "./stage.ts";
 
-Deno.test("every catalog stage type has exactly one implementation", () => {
-  const declared = [...new Set([...CATALOG.values()].map((t) => t.name))].sort();
-  assertEquals(Object.keys(STAGES).sort(), declared);
+Deno.test("every catalog stage type has exactly one implementation, keyed by name@version", () => {
+  assertEquals(Object.keys(STAGES).sort(), [...CATALOG.keys()].sort());
+});
+
+Deno.test("a stage's params are parsed with its catalog schema before it runs", async () => {
+  const seen: unknown[] = [];
+  const stage = implement(toyData, (_ctx, p) => {
+    seen.push(p);
+    return Promise.resolve({});
+  });
+  const ctx = (params: Record<string, unknown>): StageContext => ({
+    id: "data",
+    params,
+    inputs: [],
+    input: () => Promise.reject(new Error("no inputs")),
+    gpu: () => Promise.reject(new Error("no gpu")),
+    progress: () => {},
+    checkpoint: "",
+  });
+  assertEquals(stage.id, "toy.data@1");
+  await stage.run(ctx({ pairs: 10 }));
+  assertEquals(seen, [{ csv: "", pairs: 10, truth: 2000, seed: 0 }]);
+  await assertRejects(
+    () => stage.run(ctx({ pairs: "ten" })),
+    Error,
+    'Cannot run stage "data" (toy.data@1): param "pairs"',
+  );
 });

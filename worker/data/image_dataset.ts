@@ -1,0 +1,63 @@
+/**
+ * The `dataset.images` data: the PNG/JPEG images of a folder (searched recursively, resized and
+ * centre-cropped; unreadable files skipped with a warning) or generated colour images, with a
+ * share held out for testing chosen by the seed.
+ * @module
+ */
+import { Rng } from "../lib/mod.ts";
+import type { ImageSet } from "./image_set.ts";
+import { generateColorImages, readImageFolder } from "./images.ts";
+
+/** Settings of {@link loadImageSet}. */
+export interface ImageSetOptions {
+  /** Folder of images; empty = generated images. */
+  root: string;
+  /** Side of the square images. */
+  size: number;
+  /** Most images read from the folder. */
+  limit: number;
+  /** Generated images when `root` is empty. */
+  generated: number;
+  /** Share of the images held out for testing. */
+  testFraction: number;
+  seed: number;
+  /** Receives a line for every file skipped. */
+  warn?: (line: string) => void;
+}
+
+/** Reads or generates the images and splits them (at least one image per split). */
+export async function loadImageSet(o: ImageSetOptions): Promise<ImageSet> {
+  let pixels: Float32Array;
+  let ids: string[];
+  if (o.root === "") {
+    pixels = generateColorImages(o.generated, o.size, o.seed);
+    ids = Array.from({ length: o.generated }, (_, i) => `generated-${i}`);
+  } else {
+    const folder = await readImageFolder(o.root, { size: o.size, limit: o.limit, warn: o.warn });
+    pixels = folder.pixels;
+    ids = folder.names;
+  }
+  const count = ids.length;
+  if (count < 2) {
+    throw new Error(
+      `Cannot use ${count} image(s) from ${o.root || "the generator"}: need at least 2`,
+    );
+  }
+  const order = new Rng((o.seed * 69_069 + 1) >>> 0).shuffle(
+    Array.from({ length: count }, (_, i) => i),
+  );
+  const testCount = Math.min(count - 1, Math.max(1, Math.round(o.testFraction * count)));
+  const split = new Int32Array(count);
+  for (const i of order.slice(0, testCount)) split[i] = 1;
+  return {
+    count,
+    height: o.size,
+    width: o.size,
+    channels: 3,
+    pixels,
+    labels: new Int32Array(count),
+    split,
+    classes: ["image"],
+    ids,
+  };
+}
