@@ -18,8 +18,7 @@ import { formatResults } from "./cli.ts";
 import { Gpu } from "./gpu/mod.ts";
 import type { Results } from "./report/mod.ts";
 import { formatSeconds } from "./runner/mod.ts";
-import { createPipelineRunner } from "./service/pipeline_runner.ts";
-import { WorkerService } from "./service/service.ts";
+import { createPipelineRunner, WorkerService } from "./service/mod.ts";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {

@@ -19,8 +19,7 @@ import {
 } from "../infra/mod.ts";
 import { INBOX_PREFIX } from "../pipelines/mod.ts";
 import { Gpu } from "./gpu/mod.ts";
-import { createPipelineRunner } from "./service/pipeline_runner.ts";
-import { WorkerService } from "./service/service.ts";
+import { createPipelineRunner, WorkerService } from "./service/mod.ts";
 
 /** The events that start jobs: plain and multipart uploads (not tagging changes). */
 const INBOX_EVENTS = ["s3:ObjectCreated:Put", "s3:ObjectCreated:CompleteMultipartUpload"];

@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the differentiable ops (internal).
  */
-import type { Tensor } from "../../gpu/tensor.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 
 /** A view of `t` with another shape; releases `t`, which the caller owned. */
 export function reshapeOwned(t: Tensor, shape: readonly number[]): Tensor {
