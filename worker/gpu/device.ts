@@ -5,6 +5,7 @@
  */
 import { BufferPool, type PoolStats } from "./pool.ts";
 import { Tensor } from "./tensor.ts";
+import { KernelChoices } from "./tuning/choices.ts";
 
 /** Which family of kernel shapes suits the adapter (README: "The WebGPU engine"). */
 export type KernelProfile = "cpu" | "gpu";
@@ -64,6 +65,8 @@ export class Gpu {
   readonly adapter: AdapterSummary;
   /** Storage buffer pool. */
   readonly pool: BufferPool;
+  /** The kernel variant to run per family and shape class (tuned, or the profile's). */
+  kernels: KernelChoices;
 
   readonly #pipelines = new Map<string, GPUComputePipeline>();
   readonly #errors: string[] = [];
@@ -83,6 +86,7 @@ export class Gpu {
     this.device = device;
     this.adapter = adapter;
     this.pool = new BufferPool(device);
+    this.kernels = new KernelChoices(adapter.profile);
     this.#uniformAlign = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
     const onError: EventListener = (ev) => {
       const err = (ev as GPUUncapturedErrorEvent).error;

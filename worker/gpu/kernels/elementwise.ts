@@ -10,7 +10,7 @@
  * operand there is one splatted element.
  */
 import type { Gpu } from "../device.ts";
-import { params } from "../params.ts";
+import { kernel, read, readWrite, type UniformType } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import {
   fmt,
@@ -138,6 +138,20 @@ function alphaOf(op: UnaryOp, opts: UnaryOptions): number {
   return op === "leaky_relu" ? 0.01 : 0;
 }
 
+const UNARY = kernel({
+  name: (op: UnaryOp) => `unary_${op}`,
+  bindings: { src: read(V4), dst: readWrite(V4) },
+  uniforms: { n: "u32", alpha: "f32" },
+  key: () => "v4",
+  body: (op) =>
+    `${HELPERS}
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  let x = src[gi];
+  dst[gi] = ${UNARY_WGSL[op]};
+}`,
+});
+
 /** Applies a unary op elementwise; returns a new tensor of the same shape. */
 export function unary(op: UnaryOp, x: Tensor, opts: UnaryOptions = {}): Tensor {
   if (!(op in UNARY_WGSL)) throw new RangeError(`Cannot apply unknown unary op "${op}"`);
@@ -145,26 +159,38 @@ export function unary(op: UnaryOp, x: Tensor, opts: UnaryOptions = {}): Tensor {
   const out = x.gpu.empty(x.shape);
   if (x.size === 0) return out;
   const n = vec4Count(x.size);
-  x.gpu.run({
-    name: `unary_${op}`,
-    key: "v4",
-    source: () =>
-      `${HELPERS}
-@group(0) @binding(0) var<storage, read> src: array<${V4}>;
-@group(0) @binding(1) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, alpha: f32 }
-@group(0) @binding(2) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  let x = src[gi];
-  dst[gi] = ${UNARY_WGSL[op]};
-}`,
-    buffers: [x, out],
-    params: params().u32(n).f32(alpha).build(),
+  UNARY.run(x.gpu, {
+    variant: op,
+    buffers: { src: x, dst: out },
+    uniforms: { n, alpha },
     workgroups: linearGrid(n),
   });
   return out;
 }
+
+const UNARY_GRAD = kernel({
+  name: (op: UnaryOp) => `unary_grad_${op}`,
+  bindings: (op) => {
+    const need = UNARY_GRAD_INPUT[op];
+    return {
+      ...(need === "none" ? {} : { [`in_${need}`]: read(V4) }),
+      in_dy: read(V4),
+      dst: readWrite(V4),
+    };
+  },
+  uniforms: { n: "u32", alpha: "f32" },
+  key: () => "v4",
+  body: (op) => {
+    const need = UNARY_GRAD_INPUT[op];
+    const loads = need === "none" ? "let dy = in_dy[gi];" : `let ${need} = in_${need}[gi]; let dy = in_dy[gi];`;
+    return `${HELPERS}
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  ${loads}
+  dst[gi] = ${UNARY_GRAD_WGSL[op]};
+}`;
+  },
+});
 
 /**
  * Gradient of {@link unary}: returns dx given the forward input `x`, forward output `y` and the
@@ -188,26 +214,10 @@ export function unaryGrad(
   const out = dy.gpu.empty(dy.shape);
   if (dy.size === 0) return out;
   const n = vec4Count(dy.size);
-  const inputs = saved ? [need, "dy"] : ["dy"];
-  dy.gpu.run({
-    name: `unary_grad_${op}`,
-    key: "v4",
-    source: () =>
-      `${HELPERS}
-${
-        inputs.map((v, k) => `@group(0) @binding(${k}) var<storage, read> in_${v}: array<${V4}>;`)
-          .join("\n")
-      }
-@group(0) @binding(${inputs.length}) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, alpha: f32 }
-@group(0) @binding(${inputs.length + 1}) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  ${inputs.map((v) => `let ${v} = in_${v}[gi];`).join(" ")}
-  dst[gi] = ${UNARY_GRAD_WGSL[op]};
-}`,
-    buffers: saved ? [saved, dy, out] : [dy, out],
-    params: params().u32(n).f32(alpha).build(),
+  UNARY_GRAD.run(dy.gpu, {
+    variant: op,
+    buffers: { ...(saved ? { [`in_${need}`]: saved } : {}), in_dy: dy, dst: out },
+    uniforms: { n, alpha },
     workgroups: linearGrid(n),
   });
   return out;
@@ -287,23 +297,10 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const r = dims.length;
   if (r === 1 && strideA[0] === 1 && strideB[0] === 1) {
     const n = vec4Count(out.size);
-    gpu.run({
-      name: `binary_${op}`,
-      key: "flat",
-      source: () => `
-@group(0) @binding(0) var<storage, read> a: array<${V4}>;
-@group(0) @binding(1) var<storage, read> b: array<${V4}>;
-@group(0) @binding(2) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32 }
-@group(0) @binding(3) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  let va = a[gi];
-  let vb = b[gi];
-  dst[gi] = ${BINARY_WGSL[op]};
-}`,
-      buffers: [a, b, out],
-      params: params().u32(n).build(),
+    BINARY_FLAT.run(gpu, {
+      variant: op,
+      buffers: { a, b, dst: out },
+      uniforms: { n },
       workgroups: linearGrid(n),
     });
     return out;
@@ -312,28 +309,56 @@ ${LINEAR_MAIN}
   if (vec) dims[r - 1] = vec4Count(dims[r - 1]);
   const n = prod(dims);
   const pad = MAX_BROADCAST_RANK - r;
-  const p = params().u32(n);
-  for (let k = 0; k < MAX_BROADCAST_RANK; k++) p.u32(k < pad ? 1 : dims[k - pad]);
-  for (const s of [strideA, strideB]) {
-    for (let k = 0; k < MAX_BROADCAST_RANK; k++) p.u32(k < pad ? 0 : s[k - pad]);
+  const uniforms: Record<string, number> = { n };
+  for (let k = 0; k < MAX_BROADCAST_RANK; k++) {
+    uniforms[`d${k}`] = k < pad ? 1 : dims[k - pad];
+    uniforms[`a${k}`] = k < pad ? 0 : strideA[k - pad];
+    uniforms[`b${k}`] = k < pad ? 0 : strideB[k - pad];
   }
-  gpu.run({
-    name: `binary_${op}`,
-    key: vec ? "bcast_v4" : "bcast_s",
-    source: () => broadcastSource(op, vec),
-    buffers: [a, b, out],
-    params: p.build(),
+  BINARY_BROADCAST.run(gpu, {
+    variant: { op, vec },
+    buffers: { a, b, dst: out },
+    uniforms,
     workgroups: linearGrid(n),
   });
   return out;
 }
 
-function broadcastSource(op: BinaryOp, vec: boolean): string {
-  const t = vec ? V4 : "f32";
+const BINARY_FLAT = kernel({
+  name: (op: BinaryOp) => `binary_${op}`,
+  bindings: { a: read(V4), b: read(V4), dst: readWrite(V4) },
+  uniforms: { n: "u32" },
+  key: () => "flat",
+  body: (op) => `
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  let va = a[gi];
+  let vb = b[gi];
+  dst[gi] = ${BINARY_WGSL[op]};
+}`,
+});
+
+/** Uniforms of the broadcast kernel: the item count, then per block its size and strides. */
+const BROADCAST_UNIFORMS: Record<string, UniformType> = Object.fromEntries([
+  ["n", "u32"],
+  ...["d", "a", "b"].flatMap((f) =>
+    Array.from({ length: MAX_BROADCAST_RANK }, (_, k) => [`${f}${k}`, "u32"])
+  ),
+]);
+
+const BINARY_BROADCAST = kernel({
+  name: (v: { op: BinaryOp; vec: boolean }) => `binary_${v.op}`,
+  bindings: ({ vec }) => {
+    const t = vec ? V4 : "f32";
+    return { a: read(t), b: read(t), dst: readWrite(t) };
+  },
+  uniforms: BROADCAST_UNIFORMS,
+  key: ({ vec }) => (vec ? "bcast_v4" : "bcast_s"),
+  body: ({ op, vec }) => broadcastBody(op, vec),
+});
+
+function broadcastBody(op: BinaryOp, vec: boolean): string {
   const R = MAX_BROADCAST_RANK;
-  const fields = ["d", "a", "b"].flatMap((f) =>
-    Array.from({ length: R }, (_, k) => `${f}${k}: u32`)
-  );
   const steps: string[] = [];
   for (let k = R - 1; k >= 0; k--) {
     const w = vec && k === R - 1 ? " * 4u" : "";
@@ -349,11 +374,6 @@ function broadcastSource(op: BinaryOp, vec: boolean): string {
       } == 1u) { ${v} = ${s}[${i} >> 2u]; } else { ${v} = ${V4}(${s}[${i} >> 2u][${i} & 3u]); }`
       : `let ${v} = ${s}[${i}];`;
   return `
-@group(0) @binding(0) var<storage, read> a: array<${t}>;
-@group(0) @binding(1) var<storage, read> b: array<${t}>;
-@group(0) @binding(2) var<storage, read_write> dst: array<${t}>;
-struct P { n: u32, ${fields.join(", ")} }
-@group(0) @binding(3) var<uniform> p: P;
 ${LINEAR_MAIN}
   if (gi >= p.n) { return; }
   var q = gi;
@@ -385,51 +405,49 @@ export function sumToShape(x: Tensor, shape: readonly number[]): Tensor {
   return out;
 }
 
+const AXPBY = kernel({
+  name: "axpby",
+  bindings: { a: read(V4), b: read(V4), dst: readWrite(V4) },
+  uniforms: { n: "u32", alpha: "f32", beta: "f32" },
+  key: () => "v4",
+  body: () => `
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  dst[gi] = p.alpha * a[gi] + p.beta * b[gi];
+}`,
+});
+
 /** Returns `alpha * a + beta * b` for tensors of one shape. */
 export function axpby(a: Tensor, b: Tensor, alpha: number, beta: number): Tensor {
   requireSameShape("axpby", a, b);
   const out = a.gpu.empty(a.shape);
   if (a.size === 0) return out;
   const n = vec4Count(a.size);
-  a.gpu.run({
-    name: "axpby",
-    key: "v4",
-    source: () => `
-@group(0) @binding(0) var<storage, read> a: array<${V4}>;
-@group(0) @binding(1) var<storage, read> b: array<${V4}>;
-@group(0) @binding(2) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, alpha: f32, beta: f32 }
-@group(0) @binding(3) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  dst[gi] = p.alpha * a[gi] + p.beta * b[gi];
-}`,
-    buffers: [a, b, out],
-    params: params().u32(n).f32(alpha).f32(beta).build(),
+  AXPBY.run(a.gpu, {
+    buffers: { a, b, dst: out },
+    uniforms: { n, alpha, beta },
     workgroups: linearGrid(n),
   });
   return out;
 }
 
-/** Sets every element of `t` to `value`, in place (recorded like any kernel). */
-export function fillInPlace(t: Tensor, value: number): void {
-  if (t.size === 0) return;
-  const n = vec4Count(t.size);
-  t.gpu.run({
-    name: "fill",
-    key: "v4",
-    source: () => `
-@group(0) @binding(0) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, value: f32 }
-@group(0) @binding(1) var<uniform> p: P;
+const FILL = kernel({
+  name: "fill",
+  bindings: { dst: readWrite(V4) },
+  uniforms: { n: "u32", value: "f32" },
+  key: () => "v4",
+  body: () => `
 ${LINEAR_MAIN}
   if (gi >= p.n) { return; }
   dst[gi] = ${V4}(p.value);
 }`,
-    buffers: [t],
-    params: params().u32(n).f32(value).build(),
-    workgroups: linearGrid(n),
-  });
+});
+
+/** Sets every element of `t` to `value`, in place (recorded like any kernel). */
+export function fillInPlace(t: Tensor, value: number): void {
+  if (t.size === 0) return;
+  const n = vec4Count(t.size);
+  FILL.run(t.gpu, { buffers: { dst: t }, uniforms: { n, value }, workgroups: linearGrid(n) });
 }
 
 /** A new tensor of `shape` with every element `value`. */

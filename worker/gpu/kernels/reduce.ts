@@ -12,7 +12,8 @@
  * Long reductions with few outputs are split into chunks written as partial sums and reduced
  * again, so the work spreads over many workgroups.
  */
-import { ceilDiv, grid1d, params } from "../params.ts";
+import { kernel, read, readWrite, type StorageBinding } from "../kernel.ts";
+import { ceilDiv, grid1d } from "../params.ts";
 import type { Tensor } from "../tensor.ts";
 import { fmt, LINEAR_MAIN, linearGrid, normAxis, prod, requireSameShape } from "./_common.ts";
 
@@ -148,13 +149,16 @@ function reduce3(map: ReduceMap, outer: number, len: number, inner: number, scal
     const vec = len % 4 === 0;
     const w = vec ? 4 : 1;
     const out = gpu.empty([outer * chunks]);
-    gpu.run({
-      name: "reduce_rows",
-      key: `${vec ? "v4" : "s"}|${map.inputs.length}|${map.expr}`,
-      source: () => rowsSource(map, vec),
-      buffers: [...map.inputs, out],
-      params: params().u32(outer * chunks).u32(chunks).u32(chunk / w).u32(len / w)
-        .f32(chunks === 1 ? scale : 1).build(),
+    REDUCE_ROWS.run(gpu, {
+      variant: { inputs: map.inputs.length, expr: map.expr, vec },
+      buffers: { ...inputBuffers(map), out },
+      uniforms: {
+        groups: outer * chunks,
+        chunks,
+        chunk: chunk / w,
+        len: len / w,
+        scale: chunks === 1 ? scale : 1,
+      },
       workgroups: grid1d(outer * chunks),
     });
     if (chunks === 1) return out;
@@ -170,13 +174,10 @@ function reduce3(map: ReduceMap, outer: number, len: number, inner: number, scal
   const w = vec ? 4 : 1;
   const out = gpu.empty([outer * chunks * inner]);
   const total = outer * chunks * inner / w;
-  gpu.run({
-    name: "reduce_strided",
-    key: `${vec ? "v4" : "s"}|${map.inputs.length}|${map.expr}`,
-    source: () => stridedSource(map, vec),
-    buffers: [...map.inputs, out],
-    params: params().u32(total).u32(inner / w).u32(chunks).u32(chunk).u32(len)
-      .f32(chunks === 1 ? scale : 1).build(),
+  REDUCE_STRIDED.run(gpu, {
+    variant: { inputs: map.inputs.length, expr: map.expr, vec },
+    buffers: { ...inputBuffers(map), out },
+    uniforms: { total, inner: inner / w, chunks, chunk, len, scale: chunks === 1 ? scale : 1 },
     workgroups: linearGrid(total),
   });
   if (chunks === 1) return out;
@@ -185,22 +186,40 @@ function reduce3(map: ReduceMap, outer: number, len: number, inner: number, scal
   return rest;
 }
 
-function loadSource(map: ReduceMap, type: string): string {
-  const decls = map.inputs.map((_, k) =>
-    `@group(0) @binding(${k}) var<storage, read> in${k}: array<${type}>;`
-  );
-  const expr = map.expr.replace(/\$(\d+)/g, (_, k) => `in${k}[i]`);
-  return `${decls.join("\n")}
-fn load(i: u32) -> ${type} { return ${expr}; }`;
+/** What selects a reduction source: the input count, the fused map and vec4 loads. */
+interface ReduceVariant {
+  inputs: number;
+  expr: string;
+  vec: boolean;
 }
 
-function rowsSource(map: ReduceMap, vec: boolean): string {
-  const type = vec ? "vec4<f32>" : "f32";
-  const n = map.inputs.length;
-  return `${loadSource(map, type)}
-@group(0) @binding(${n}) var<storage, read_write> out: array<f32>;
-struct P { groups: u32, chunks: u32, chunk: u32, len: u32, scale: f32 }
-@group(0) @binding(${n + 1}) var<uniform> p: P;
+function inputBuffers(map: ReduceMap): Record<string, Tensor> {
+  return Object.fromEntries(map.inputs.map((t, k) => [`in${k}`, t]));
+}
+
+/** Bindings `in0…` of the mapped inputs, then `out` of `outElem` elements. */
+function reduceBindings(v: ReduceVariant, outElem: string): Record<string, StorageBinding> {
+  const type = v.vec ? "vec4<f32>" : "f32";
+  const ins = Array.from({ length: v.inputs }, (_, k) => [`in${k}`, read(type)] as const);
+  return { ...Object.fromEntries(ins), out: readWrite(outElem) };
+}
+
+const reduceKey = (v: ReduceVariant) => `${v.vec ? "v4" : "s"}|${v.inputs}|${v.expr}`;
+
+function loadFn(v: ReduceVariant): string {
+  const type = v.vec ? "vec4<f32>" : "f32";
+  const expr = v.expr.replace(/\$(\d+)/g, (_, k) => `in${k}[i]`);
+  return `fn load(i: u32) -> ${type} { return ${expr}; }`;
+}
+
+const REDUCE_ROWS = kernel({
+  name: "reduce_rows",
+  bindings: (v: ReduceVariant) => reduceBindings(v, "f32"),
+  uniforms: { groups: "u32", chunks: "u32", chunk: "u32", len: "u32", scale: "f32" },
+  key: reduceKey,
+  body: (v) => {
+    const type = v.vec ? "vec4<f32>" : "f32";
+    return `${loadFn(v)}
 var<workgroup> part: array<f32, ${WG_ROWS}>;
 @compute @workgroup_size(${WG_ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -212,7 +231,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let base = (g / p.chunks) * p.len;
   var acc = ${type}(0.0);
   for (var k = start + lid; k < end; k += ${WG_ROWS}u) { acc += load(base + k); }
-  part[lid] = ${vec ? "dot(acc, vec4<f32>(1.0))" : "acc"};
+  part[lid] = ${v.vec ? "dot(acc, vec4<f32>(1.0))" : "acc"};
   workgroupBarrier();
   for (var s = ${WG_ROWS / 2}u; s > 0u; s >>= 1u) {
     if (lid < s) { part[lid] += part[lid + s]; }
@@ -220,15 +239,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (lid == 0u) { out[g] = part[0] * p.scale; }
 }`;
-}
+  },
+});
 
-function stridedSource(map: ReduceMap, vec: boolean): string {
-  const type = vec ? "vec4<f32>" : "f32";
-  const n = map.inputs.length;
-  return `${loadSource(map, type)}
-@group(0) @binding(${n}) var<storage, read_write> out: array<${type}>;
-struct P { total: u32, inner: u32, chunks: u32, chunk: u32, len: u32, scale: f32 }
-@group(0) @binding(${n + 1}) var<uniform> p: P;
+const REDUCE_STRIDED = kernel({
+  name: "reduce_strided",
+  bindings: (v: ReduceVariant) => reduceBindings(v, v.vec ? "vec4<f32>" : "f32"),
+  uniforms: {
+    total: "u32",
+    inner: "u32",
+    chunks: "u32",
+    chunk: "u32",
+    len: "u32",
+    scale: "f32",
+  },
+  key: reduceKey,
+  body: (v) => {
+    const type = v.vec ? "vec4<f32>" : "f32";
+    return `${loadFn(v)}
 ${LINEAR_MAIN}
   if (gi >= p.total) { return; }
   let i = gi % p.inner;
@@ -243,4 +271,5 @@ ${LINEAR_MAIN}
   }
   out[gi] = acc * p.scale;
 }`;
-}
+  },
+});
