@@ -11,3 +11,6 @@ export * from "./optim.ts";
 export * from "./spectral_norm.ts";
 export * from "./matmul.ts";
 export * from "./conv.ts";
+export * from "./fused_mlp.ts";
+export * from "./latent.ts";
+export * from "./histogram.ts";
