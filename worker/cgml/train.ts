@@ -16,13 +16,7 @@
  * persistent latents, RNG state, epoch, loss curve) as a safetensors checkpoint.
  * @module
  */
-import {
-  accumulate,
-  fill,
-  gatherRows,
-  latentStep,
-  scatterRows,
-} from "../gpu/kernels/mod.ts";
+import { accumulate, fill, gatherRows, latentStep, scatterRows } from "../gpu/kernels/mod.ts";
 import { Adam, loadCheckpoint, type NamedTensor, ops, saveCheckpoint, Tape } from "../nn/mod.ts";
 import type { AdamConfig, CgmlConfig } from "./config.ts";
 import { CgmlModel } from "./model.ts";

@@ -32,7 +32,11 @@ export class GpuError extends Error {
   override name = "GpuError";
 }
 
-/** One compute dispatch. Bindings 0..n-1 are `buffers`; binding n is `params` when given. */
+/**
+ * One compute dispatch as the device records it. Bindings 0..n-1 are `buffers`; binding n is
+ * `params` when given. Kernels build these from their declaration (`Kernel.run`), which keeps
+ * the WGSL header and the parameter bytes in agreement; nothing else should.
+ */
 export interface Dispatch {
   /** Kernel name, used as label and in error messages. */
   name: string;

@@ -214,7 +214,9 @@ function fieldShape(
   name: string,
   type: UniformType,
 ): { words: number; scalar: ScalarType; align: number } {
-  if (type === "u32" || type === "i32" || type === "f32") return { words: 1, scalar: type, align: 4 };
+  if (type === "u32" || type === "i32" || type === "f32") {
+    return { words: 1, scalar: type, align: 4 };
+  }
   const vec = /^vec4<(u32|i32|f32)>$/.exec(type);
   if (vec) return { words: 4, scalar: vec[1] as ScalarType, align: 16 };
   const arr = /^array<vec4<(u32|f32)>, (\d+)>$/.exec(type);

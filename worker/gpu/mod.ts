@@ -12,5 +12,17 @@ export {
 } from "./device.ts";
 export { BufferPool, type PoolStats, sizeClass } from "./pool.ts";
 export { shapeSize, Tensor } from "./tensor.ts";
-export { ceilDiv, grid1d, Params, params } from "./params.ts";
+export { ceilDiv, grid1d } from "./params.ts";
+export {
+  Kernel,
+  kernel,
+  type KernelDispatch,
+  type KernelSpec,
+  read,
+  readWrite,
+  type StorageBinding,
+  type UniformDecl,
+  type UniformType,
+  type UniformValues,
+} from "./kernel.ts";
 export { workgroupTotalWgsl } from "./wgsl.ts";

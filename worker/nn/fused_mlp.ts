@@ -7,8 +7,8 @@
 import {
   type FusedLayout,
   fusedLayout,
-  type FusedMlpSpec,
   fusedMlpSigma,
+  type FusedMlpSpec,
 } from "../gpu/kernels/mod.ts";
 import type { Gpu, Tensor } from "../gpu/mod.ts";
 import type { Rng } from "../lib/mod.ts";

@@ -284,7 +284,8 @@ const SUM_SLICES = kernel({
   name: "conv_dw_sum",
   bindings: { src: read(), dst: readWrite() },
   uniforms: { count: "u32", slices: "u32" },
-  body: () => `@compute @workgroup_size(64)
+  body: () =>
+    `@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * 64u + lid;

@@ -182,7 +182,9 @@ const UNARY_GRAD = kernel({
   key: () => "v4",
   body: (op) => {
     const need = UNARY_GRAD_INPUT[op];
-    const loads = need === "none" ? "let dy = in_dy[gi];" : `let ${need} = in_${need}[gi]; let dy = in_dy[gi];`;
+    const loads = need === "none"
+      ? "let dy = in_dy[gi];"
+      : `let ${need} = in_${need}[gi]; let dy = in_dy[gi];`;
     return `${HELPERS}
 ${LINEAR_MAIN}
   if (gi >= p.n) { return; }

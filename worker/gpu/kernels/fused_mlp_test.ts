@@ -6,8 +6,8 @@ import {
   fusedLayout,
   fusedMlpBackward,
   fusedMlpForward,
-  type FusedMlpSpec,
   fusedMlpSigma,
+  type FusedMlpSpec,
 } from "./fused_mlp.ts";
 import { fusedMlpRef } from "./fused_mlp_ref.ts";
 

@@ -323,4 +323,3 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     grad[wo + e] = (grad[wo + e] - c * u[uo + i] * v[vo + j]) / sigma[l];
   }
 }`;
-

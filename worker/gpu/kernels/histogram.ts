@@ -15,7 +15,8 @@ const SOFT_BIN_TERMS = kernel({
   bindings: { src: read(), slope: readWrite(), mid: readWrite() },
   uniforms: { total: "u32", bins: "u32", inv_var: "f32" },
   key: () => "s",
-  body: () => `@compute @workgroup_size(${WG})
+  body: () =>
+    `@compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let gi = (wid.x + wid.y * nwg.x) * ${WG}u + lid;

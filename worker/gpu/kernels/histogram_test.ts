@@ -20,4 +20,3 @@ gpuTest("softBinTerms: matches the float64 reference, in and out of [0, 1]", asy
     for (const t of [x, slope, mid]) t.dispose();
   }
 });
-

@@ -39,7 +39,8 @@ const STEP = kernel({
   bindings: { z: read(), g: read(), next: readWrite(), tgt: readWrite() },
   uniforms: { rows: "u32", d: "u32", beta: "f32", alpha: "f32" },
   key: () => "v1",
-  body: () => `${HEADER}
+  body: () =>
+    `${HEADER}
   if (row >= p.rows) { return; }
   let d = p.d;
   var n2 = 0.0;
@@ -89,7 +90,8 @@ const MOVE = kernel({
   bindings: { z: read(), out: read(), next: readWrite() },
   uniforms: { rows: "u32", d: "u32", momentum: "u32" },
   key: () => "v1",
-  body: () => `${HEADER}
+  body: () =>
+    `${HEADER}
   if (row >= p.rows) { return; }
   let d = p.d;
   let o = row * (d + 1u);
@@ -146,7 +148,8 @@ const ACCUMULATE = kernel({
   bindings: { acc: readWrite(), x: read() },
   uniforms: { slot: "u32", rows: "u32", cols: "u32", column: "u32" },
   key: () => "v2",
-  body: () => `@compute @workgroup_size(1)
+  body: () =>
+    `@compute @workgroup_size(1)
 fn main() {
   var s = 0.0;
   for (var i = 0u; i < p.rows; i++) { s += x[i * p.cols + p.column]; }
@@ -181,7 +184,8 @@ const GATHER = kernel({
   bindings: { table: readWrite(), idx: read(), batch: readWrite() },
   uniforms: { rows: "u32", d: "u32", total: "u32", scatter: "u32" },
   key: () => "v1",
-  body: () => `${HEADER}
+  body: () =>
+    `${HEADER}
   if (row >= p.rows) { return; }
   let at = u32(idx[row]);
   if (at >= p.total) { return; }

@@ -131,7 +131,8 @@ const SOFTMAX = kernel({
   bindings: { logits: read(), dst: readWrite() },
   uniforms: { rows: "u32", cls: "u32" },
   key: () => "rows",
-  body: () => `${ROW_STATS}
+  body: () =>
+    `${ROW_STATS}
 ${LINEAR_MAIN}
   if (gi >= p.rows) { return; }
   let st = rowStats(gi);
@@ -159,7 +160,8 @@ const SCE = kernel({
   bindings: { logits: read(), labels: read(), dst: readWrite() },
   uniforms: { rows: "u32", cls: "u32" },
   key: () => `wg${SCE_WG}`,
-  body: () => `${ROW_STATS}
+  body: () =>
+    `${ROW_STATS}
 ${LABELS}
 var<workgroup> part: array<f32, ${SCE_WG}>;
 @compute @workgroup_size(${SCE_WG})
@@ -202,7 +204,8 @@ const SCE_GRAD = kernel({
   bindings: { logits: read(), labels: read(), dloss: read(), dst: readWrite() },
   uniforms: { rows: "u32", cls: "u32" },
   key: () => "rows",
-  body: () => `${ROW_STATS}
+  body: () =>
+    `${ROW_STATS}
 ${LABELS}
 ${LINEAR_MAIN}
   if (gi >= p.rows) { return; }

@@ -247,7 +247,9 @@ function cpuScalarSource(blk: CpuBlock): string {
     let kb = k * p.bk;
     ${[...bLoad, ...bVec].join("\n    ")}
     ${
-      multiplyAdd(blk, 1, (i) => `av${i}`, (_, v) => `bq${v}`, (i) => [`let av${i} = A[a${i} + ka];`])
+      multiplyAdd(blk, 1, (i) =>
+        `av${i}`, (_, v) =>
+        `bq${v}`, (i) => [`let av${i} = A[a${i} + ka];`])
     }
   }`,
   );

@@ -14,3 +14,7 @@ export * from "./conv.ts";
 export * from "./fused_mlp.ts";
 export * from "./latent.ts";
 export * from "./histogram.ts";
+export * from "./basis.ts";
+export * from "./zernike_moments.ts";
+export * from "./basis_eval.ts";
+export * from "./sh_analysis.ts";

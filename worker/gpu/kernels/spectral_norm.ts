@@ -30,7 +30,8 @@ const POWER_ITERATION = kernel({
   bindings: { w: read(), u: readWrite(), v: readWrite(), sigma: readWrite() },
   uniforms: { rows: "u32", cols: "u32", eps: "f32" },
   key: () => `wg${WG}`,
-  body: () => `${workgroupTotalWgsl(WG)}
+  body: () =>
+    `${workgroupTotalWgsl(WG)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_index) lid: u32) {
   var ss = 0.0;

@@ -4,11 +4,11 @@
  * training tape), the backward pass two or three.
  */
 import {
-  type FusedMlpSpec,
-  type FusedMlpTensors,
   fusedMlpBackward,
   fusedMlpForward,
   fusedMlpSigma,
+  type FusedMlpSpec,
+  type FusedMlpTensors,
 } from "../../gpu/kernels/mod.ts";
 import type { Tensor } from "../../gpu/mod.ts";
 import type { Tape } from "../tape.ts";

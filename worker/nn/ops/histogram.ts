@@ -23,7 +23,6 @@ import { addScalar, div, mul, sub, unaryOp } from "./elementwise.ts";
 import { mean, sum } from "./reduce.ts";
 import { reshape } from "./shape.ts";
 
-
 /** Added to each histogram entry inside the log so that empty bins give finite values. */
 export const HISTOGRAM_LOG_EPS = 1e-8;
 
