@@ -10,3 +10,4 @@ export * from "./queue/mod.ts";
 export * from "./minio/mod.ts";
 export { CONFIG_VARIABLES, ConfigError, loadConfig, openConfiguredStore } from "./config.ts";
 export type { Config, TokenScope } from "./config.ts";
+export { GPU_CONFIG_VARIABLES, type GpuConfig, loadGpuConfig } from "./config.ts";

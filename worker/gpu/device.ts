@@ -5,7 +5,10 @@
  */
 import { BufferPool, type PoolStats } from "./pool.ts";
 import { Tensor } from "./tensor.ts";
+import { tuneKernels, type TuneOutcome } from "./tuning/autotune.ts";
+import { driverVersion } from "./tuning/cache.ts";
 import { KernelChoices } from "./tuning/choices.ts";
+import { tuneFamilies } from "./tuning/families.ts";
 
 /** Which family of kernel shapes suits the adapter (README: "The WebGPU engine"). */
 export type KernelProfile = "cpu" | "gpu";
@@ -15,15 +18,35 @@ export interface AdapterSummary {
   description: string;
   vendor: string;
   architecture: string;
+  /** Device id as the adapter reports it. */
+  device: string;
+  /** Driver version where the platform reveals it, else "". */
+  driver: string;
   isFallback: boolean;
+  /** The fixed profile in force, or whose defaults fill what the tuning left out. */
   profile: KernelProfile;
+  /** Whether the kernel choices were tuned on this adapter (`profile: "auto"`). */
+  tuned: boolean;
 }
 
-/** Options for {@link Gpu.create}. */
+/**
+ * How kernels are chosen: `auto` tunes them on the adapter (cached per adapter and driver),
+ * `cpu`/`gpu` fix a profile. Left out: the profile that fits the adapter's kind, untuned
+ * (deterministic: what tests and libraries get).
+ */
+export type ProfileSetting = "auto" | KernelProfile;
+
+/** Options for {@link Gpu.create}; `loadGpuConfig()` of `infra` gives the configured ones. */
 export interface GpuOptions {
-  /** Force a kernel profile instead of detecting it (also `CGML_GPU_PROFILE`). */
-  profile?: KernelProfile;
-  /** Where the one-line adapter summary goes; `null` silences it. Default: stderr. */
+  /** Kernel choice (see {@link ProfileSetting}). */
+  profile?: ProfileSetting;
+  /** Folder of the tuning cache (with `profile: "auto"`); left out: tune without caching. */
+  tuneCacheDir?: string;
+  /** Time budget of the tuning in milliseconds (default 10 000). */
+  tuneBudgetMs?: number;
+  /** Refuse a fallback (software) adapter: a start-up error instead of a slow worker. */
+  requireGpu?: boolean;
+  /** Where the adapter summary and tuning report go; `null` silences them. Default: stderr. */
   log?: ((line: string) => void) | null;
 }
 
@@ -71,6 +94,8 @@ export class Gpu {
   readonly pool: BufferPool;
   /** The kernel variant to run per family and shape class (tuned, or the profile's). */
   kernels: KernelChoices;
+  /** The tuning in force (measured now or read from the cache), or null for a fixed profile. */
+  tuning: TuneOutcome | null = null;
 
   readonly #pipelines = new Map<string, GPUComputePipeline>();
   readonly #errors: string[] = [];
@@ -140,23 +165,49 @@ export class Gpu {
     const isFallback = Boolean(
       (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
     ) || SOFTWARE_ADAPTER.test(description);
-    const envProfile = Deno.env.get("CGML_GPU_PROFILE");
-    const profile: KernelProfile = opts.profile ??
-      (envProfile === "cpu" || envProfile === "gpu" ? envProfile : isFallback ? "cpu" : "gpu");
+    if (opts.requireGpu && isFallback) {
+      device.destroy();
+      throw new GpuError(
+        `Cannot start: a hardware GPU is required (CGML_REQUIRE_GPU) but the WebGPU adapter is ` +
+          `"${description}", a fallback (software) adapter; check the GPU driver, its Vulkan ICD ` +
+          "and, in a container, the graphics capability of the NVIDIA runtime",
+      );
+    }
+    const setting = opts.profile;
+    const profile: KernelProfile = setting === "cpu" || setting === "gpu"
+      ? setting
+      : isFallback
+      ? "cpu"
+      : "gpu";
     const summary: AdapterSummary = {
       description,
       vendor: info.vendor ?? "",
       architecture: info.architecture ?? "",
+      device: info.device ?? "",
+      driver: driverVersion(),
       isFallback,
       profile,
+      tuned: setting === "auto",
     };
     const log = opts.log === undefined ? (l: string) => console.error(l) : opts.log;
     log?.(
       `[gpu] adapter "${description}" (vendor ${summary.vendor || "?"}, ${
         isFallback ? "fallback/software" : "hardware"
-      }), kernel profile ${profile}`,
+      }), kernels ${setting === "auto" ? `tuned (defaults: ${profile})` : `profile ${profile}`}`,
     );
-    return new Gpu(device, summary);
+    const gpu = new Gpu(device, summary);
+    if (setting === "auto") {
+      const outcome = await tuneKernels(gpu, {
+        identity: summary,
+        families: tuneFamilies(profile),
+        cacheDir: opts.tuneCacheDir ?? null,
+        budgetMs: opts.tuneBudgetMs,
+        log: log ?? (() => {}),
+      });
+      gpu.kernels = new KernelChoices(profile, outcome.record.table);
+      gpu.tuning = outcome;
+    }
+    return gpu;
   }
 
   /** Counts of dispatches and submits since creation (for tests and benchmarks). */

@@ -58,11 +58,12 @@ export interface ConvKernelOptions {
 /**
  * Shape classes of the convolution GEMMs (M = output rows, N = output columns, K = reduction),
  * named after their representative shapes: the layer of the kernel benchmark (batch 16,
- * 32×32×32 → 64, 4×4, stride 2) in each of its three GEMMs, and a small early layer.
+ * 32×32×32 → 64, 4×4, stride 2) in each of its three GEMMs, and a first layer (3 → 16
+ * channels) for the forward and weight-gradient GEMMs.
  */
 export const CONV_CLASSES: Readonly<Record<Kind, Readonly<Record<string, GemmShape>>>> = {
   fwd: { "4096x64x512": { m: 4096, n: 64, k: 512 }, "4096x16x48": { m: 4096, n: 16, k: 48 } },
-  dx: { "4096x32x256": { m: 4096, n: 32, k: 256 }, "4096x3x64": { m: 4096, n: 3, k: 64 } },
+  dx: { "4096x32x256": { m: 4096, n: 32, k: 256 } },
   dw: { "512x64x4096": { m: 512, n: 64, k: 4096 }, "48x16x4096": { m: 48, n: 16, k: 4096 } },
 };
 
