@@ -15,7 +15,8 @@ import {
   formatDiagnostics,
   main,
 } from "../pipelines/mod.ts";
-import { createStore, FsStore, type ObjectStore } from "../infra/mod.ts";
+import { createStore, FsStore, loadGpuConfig, type ObjectStore } from "../infra/mod.ts";
+import { Gpu, type GpuOptions } from "./gpu/mod.ts";
 import { formatSeconds, runPlan } from "./runner.ts";
 import type { Results } from "./stages/report_html.ts";
 import type { ImageResults } from "./stages/report_images.ts";
@@ -65,8 +66,12 @@ export function formatResults(results: Results | ImageResults): string {
   ].join("\n") + "\n";
 }
 
-/** `run`: executes the pipeline and writes its outputs. */
-export function runCommand(store: () => Promise<ObjectStore>, workDir: string): Command {
+/** `run`: executes the pipeline and writes its outputs (on a device made with `gpu`). */
+export function runCommand(
+  store: () => Promise<ObjectStore>,
+  workDir: string,
+  gpu: GpuOptions = {},
+): Command {
   return {
     summary: "run a pipeline (cached stages are restored), write its outputs into --out",
     options: ["out", "resume"],
@@ -79,6 +84,7 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
         return 1;
       }
       const started = performance.now();
+      let device: Promise<Gpu> | undefined;
       try {
         const run = await runPlan(plan, {
           store: await store(),
@@ -86,6 +92,7 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
           fingerprint: ctx.fingerprint,
           resume: args.resume,
           log: ctx.io.stderr,
+          gpu: () => device ??= Gpu.create({ ...gpu, log: (l) => ctx.io.stderr(`${l}\n`) }),
         });
         const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
@@ -109,6 +116,8 @@ export function runCommand(store: () => Promise<ObjectStore>, workDir: string): 
       } catch (e) {
         ctx.io.stderr(`Cannot run "${args.file}": ${e instanceof Error ? e.message : String(e)}\n`);
         return 1;
+      } finally {
+        if (device) (await device).destroy();
       }
     },
   };
@@ -122,6 +131,6 @@ export function openStore(): Promise<ObjectStore> {
 
 if (import.meta.main) {
   const store = await openStore();
-  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"));
+  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"), loadGpuConfig());
   Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

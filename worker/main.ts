@@ -18,12 +18,13 @@
 import {
   ConfigError,
   loadConfig,
+  loadGpuConfig,
   MinioStore,
   openConfiguredStore,
   Queue,
   WEBHOOK_ARN,
 } from "../infra/mod.ts";
-import { Gpu } from "./gpu/mod.ts";
+import { Gpu, GpuError } from "./gpu/mod.ts";
 import { ensureInboxNotification } from "./service/bucket.ts";
 import { createPipelineRunner } from "./service/pipeline_runner.ts";
 import { WorkerService } from "./service/service.ts";
@@ -41,14 +42,25 @@ function intVar(name: string, fallback: number, min: number): number {
 }
 
 async function main(): Promise<number> {
-  let config, concurrency, scanSeconds, leaseSeconds;
+  let config, gpuConfig, concurrency, scanSeconds, leaseSeconds;
   try {
     config = loadConfig();
+    gpuConfig = loadGpuConfig();
     concurrency = intVar("CGML_WORKER_CONCURRENCY", 1, 1);
     scanSeconds = intVar("CGML_INBOX_SCAN_SECONDS", 30, 0);
     leaseSeconds = intVar("CGML_LEASE_SECONDS", 30, 1);
   } catch (e) {
     if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  let gpu: Gpu;
+  try {
+    gpu = await Gpu.create(gpuConfig); // logs the adapter, whether it is a fallback, the tuning
+  } catch (e) {
+    if (e instanceof GpuError) {
       console.error(e.message);
       return 2;
     }
@@ -71,10 +83,9 @@ async function main(): Promise<number> {
     }
   }
   const queue = await Queue.open(store, { leaseMs: leaseSeconds * 1000 });
-  let device: Promise<Gpu> | undefined;
   const run = createPipelineRunner({
     workDir,
-    gpu: () => device ??= Gpu.create({ log: null }),
+    gpu: () => Promise.resolve(gpu),
     log: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
   });
   const service = new WorkerService({
@@ -93,7 +104,7 @@ async function main(): Promise<number> {
   }
   console.error(`worker ${queue.owner}: ${concurrency} slot(s), store ${config.store.url}`);
   await service.start();
-  if (device) (await device).destroy();
+  gpu.destroy();
   return 0;
 }
 

@@ -7,6 +7,7 @@
 import type { TrainProgress } from "./train.ts";
 import { runToyExperiment, type ToyExperimentOptions } from "./toy.ts";
 import { Gpu } from "../gpu/mod.ts";
+import { loadGpuConfig } from "../../infra/mod.ts";
 
 const USAGE = `usage: deno task toy [--csv file] [--out dir] [--epochs n] [--seed n]
 
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
       Deno.stderr.writeSync(encoder.encode(tty ? "\n" : `${line}\n`));
     }
   };
-  const gpu = await Gpu.create();
+  const gpu = await Gpu.create(loadGpuConfig());
   const started = performance.now();
   try {
     const { report, svg } = await runToyExperiment(gpu, {
