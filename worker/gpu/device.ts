@@ -3,12 +3,16 @@
  * (one encoder and one open compute pass until {@link Gpu.submit}), uniform parameters,
  * pipeline cache, buffer pool and tensor scopes.
  */
+import { openDevice } from "./adapter.ts";
+import { GpuError } from "./errors.ts";
 import { BufferPool, type PoolStats } from "./pool.ts";
 import { Tensor } from "./tensor.ts";
 import { tuneKernels, type TuneOutcome } from "./tuning/autotune.ts";
 import { driverVersion } from "./tuning/cache.ts";
 import { KernelChoices } from "./tuning/choices.ts";
 import { tuneFamilies } from "./tuning/families.ts";
+
+export { GpuError };
 
 /** Which family of kernel shapes suits the adapter (README: "The WebGPU engine"). */
 export type KernelProfile = "cpu" | "gpu";
@@ -50,11 +54,6 @@ export interface GpuOptions {
   log?: ((line: string) => void) | null;
 }
 
-/** A GPU error (validation, out-of-memory, internal, device loss) naming the kernels involved. */
-export class GpuError extends Error {
-  override name = "GpuError";
-}
-
 /**
  * One compute dispatch as the device records it. Bindings 0..n-1 are `buffers`; binding n is
  * `params` when given. Kernels build these from their declaration (`Kernel.run`), which keeps
@@ -75,7 +74,6 @@ export interface Dispatch {
   workgroups: readonly [number, number?, number?];
 }
 
-const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|software/i;
 const UNIFORM_ARENA_BYTES = 64 * 1024;
 
 interface UniformArena {
@@ -132,39 +130,7 @@ export class Gpu {
    * Throws a clear, actionable error when there is no WebGPU adapter.
    */
   static async create(opts: GpuOptions = {}): Promise<Gpu> {
-    if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
-      throw new GpuError(
-        "Cannot find WebGPU: this runtime has no navigator.gpu (use Deno 2 or newer)",
-      );
-    }
-    ensureRuntimeDir();
-    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
-    if (!adapter) {
-      throw new GpuError(
-        "Cannot find a WebGPU adapter: install a GPU driver with Vulkan support, or a CPU " +
-          "implementation with `apt-get install -y mesa-vulkan-drivers`, and make sure " +
-          "XDG_RUNTIME_DIR points to a writable directory",
-      );
-    }
-    const lim = adapter.limits;
-    const requiredLimits: Record<string, number> = {
-      maxBufferSize: lim.maxBufferSize,
-      maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
-      maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupSizeX: lim.maxComputeWorkgroupSizeX,
-      maxComputeWorkgroupSizeY: lim.maxComputeWorkgroupSizeY,
-      maxComputeWorkgroupSizeZ: lim.maxComputeWorkgroupSizeZ,
-      maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
-    };
-    const wanted: GPUFeatureName[] = ["shader-f16", "timestamp-query"];
-    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
-    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-    const info = adapter.info;
-    const description = info.description || info.device || info.vendor || "unknown adapter";
-    const isFallback = Boolean(
-      (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
-    ) || SOFTWARE_ADAPTER.test(description);
+    const { device, description, isFallback, info } = await openDevice();
     if (opts.requireGpu && isFallback) {
       device.destroy();
       throw new GpuError(
@@ -507,24 +473,6 @@ export class Gpu {
 
   #checkLost(): void {
     if (this.#lost !== null) throw new GpuError(`GPU device lost: ${this.#lost}`);
-  }
-}
-
-/** Mesa's Vulkan loader wants a writable XDG_RUNTIME_DIR; provide a private one if unset. */
-function ensureRuntimeDir(): void {
-  let current: string | undefined;
-  try {
-    current = Deno.env.get("XDG_RUNTIME_DIR");
-  } catch {
-    return;
-  }
-  if (current) return;
-  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cgml-runtime-${Deno.uid() ?? 0}`;
-  try {
-    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    Deno.env.set("XDG_RUNTIME_DIR", dir);
-  } catch {
-    // Without permission to create it the adapter request reports its own error.
   }
 }
 

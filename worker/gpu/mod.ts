@@ -28,4 +28,3 @@ export {
   type UniformType,
   type UniformValues,
 } from "./kernel.ts";
-export { workgroupTotalWgsl } from "./wgsl.ts";

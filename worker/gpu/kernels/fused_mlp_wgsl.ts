@@ -4,7 +4,7 @@
  * the spectral-norm gradient. See `fused_mlp.ts` for the data layouts.
  * @module
  */
-import { workgroupTotalWgsl } from "../wgsl.ts";
+import { workgroupTotalWgsl } from "./_common.ts";
 
 /** Invocations per workgroup of the gradient and spectral-norm kernels. */
 export const WG = 64;

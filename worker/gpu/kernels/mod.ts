@@ -3,6 +3,7 @@
  * @module
  */
 export * from "./elementwise.ts";
+export * from "./binary.ts";
 export * from "./reduce.ts";
 export * from "./shape.ts";
 export * from "./loss.ts";

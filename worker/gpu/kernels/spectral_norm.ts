@@ -7,9 +7,15 @@
  */
 import { kernel, read, readWrite } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
-import { fmt, LINEAR_MAIN, linearGrid, requireSameShape, requireUnaliased } from "./_common.ts";
+import {
+  fmt,
+  LINEAR_MAIN,
+  linearGrid,
+  requireSameShape,
+  requireUnaliased,
+  workgroupTotalWgsl,
+} from "./_common.ts";
 import { reduceMapped } from "./reduce.ts";
-import { workgroupTotalWgsl } from "../wgsl.ts";
 
 const WG = 256;
 const EPS = 1e-12;
