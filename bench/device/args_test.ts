@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { ArgsError, jsonLine, jsonRecords, parseArgs, STEPS, testSummary } from "./args.ts";
+import { versusPytorch } from "./run.ts";
 
 Deno.test("the device preset runs every step at GPU sizes within 8 minutes", () => {
   const plan = parseArgs([], { OUT: "/tmp/o" });
@@ -82,6 +83,28 @@ Deno.test("the test summary is read from deno test's last line", () => {
     ignored: 2,
   });
   assertEquals(testSummary("error: Module not found"), null);
+});
+
+Deno.test("the summary sets the engine against PyTorch with TF32 off and on", () => {
+  const kernels = [
+    { case: "matmul-1024", metric: "gflops", ours: 2000 },
+    { case: "conv2d-forward", metric: "ms", ours: 0.5 },
+  ];
+  const torch = [
+    { case: "matmul-1024", value: 4000, tf32: false },
+    { case: "matmul-1024", value: 8000, tf32: true },
+    { case: "conv2d-forward", value: 0.25, tf32: false },
+  ];
+  assertEquals(versusPytorch(kernels, torch), {
+    "matmul-1024": {
+      ours: 2000,
+      torch_fp32: 4000,
+      ratio_fp32: 0.5,
+      torch_tf32: 8000,
+      ratio_tf32: 0.25,
+    },
+    "conv2d-forward": { ours: 0.5, torch_fp32: 0.25, ratio_fp32: 0.5 },
+  });
 });
 
 Deno.test({

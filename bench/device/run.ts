@@ -93,6 +93,32 @@ export function stepCommand(step: Step, plan: DeviceCheckPlan, work: string): St
   }
 }
 
+/**
+ * The engine against PyTorch per kernel-bench case: both values and the ratio (above 1: the
+ * engine is faster), against fp32 with TF32 off and with TF32 on.
+ */
+export function versusPytorch(
+  kernels: readonly Record<string, unknown>[],
+  torch: readonly Record<string, unknown>[],
+): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const k of kernels) {
+    if (typeof k.case !== "string" || typeof k.ours !== "number") continue;
+    for (const t of torch) {
+      if (t.case !== k.case || typeof t.value !== "number") continue;
+      const mode = t.tf32 ? "tf32" : "fp32";
+      const ratio = k.metric === "ms" ? t.value / k.ours : k.ours / t.value;
+      out[k.case] = {
+        ...out[k.case],
+        ours: k.ours,
+        [`torch_${mode}`]: t.value,
+        [`ratio_${mode}`]: Number(ratio.toPrecision(3)),
+      };
+    }
+  }
+  return out;
+}
+
 /** Runs one child with a timeout; returns its stdout, stderr, exit code and seconds. */
 async function runChild(c: StepCommand, timeoutS: number) {
   const t0 = performance.now();
@@ -151,6 +177,7 @@ async function main(argv: string[]): Promise<number> {
   const work = Deno.makeTempDirSync({ prefix: "cgml-device-" });
   const start = performance.now();
   const status: Record<string, string> = {};
+  const results: Partial<Record<Step, Record<string, unknown>[]>> = {};
   for (const step of plan.steps) {
     const elapsed = (performance.now() - start) / 1000;
     if (elapsed >= plan.budget) {
@@ -172,6 +199,7 @@ async function main(argv: string[]): Promise<number> {
       continue;
     }
     const records = c.parse ? c.parse(r.stdout, r.seconds, r.code) : jsonRecords(r.stdout);
+    results[step] = records;
     for (const rec of records) {
       const { device_check: _, bench: __, ...fields } = rec;
       emit(jsonLine(step, fields));
@@ -187,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
   emit(jsonLine("summary", {
     seconds: Number(((performance.now() - start) / 1000).toFixed(1)),
     steps: status,
+    vs_pytorch: versusPytorch(results.kernels ?? [], results.torch ?? []),
   }));
   await Deno.remove(work, { recursive: true }).catch(() => {});
   return Object.values(status).every((s) => s === "ok" || s === "skipped") ? 0 : 1;
