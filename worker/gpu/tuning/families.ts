@@ -7,7 +7,11 @@
 import type { Gpu, KernelProfile } from "../device.ts";
 import { CONV_CLASSES, type ConvKind } from "../kernels/conv.ts";
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from "../kernels/conv.ts";
-import { GEMM_VARIANT_NAMES, type GemmVariantName } from "../kernels/gemm_variants.ts";
+import {
+  GEMM_VARIANT_NAMES,
+  type GemmShape,
+  type GemmVariantName,
+} from "../kernels/gemm_variants.ts";
 import { matmul, MATMUL_CLASSES } from "../kernels/matmul.ts";
 import {
   REDUCE_ROWS_CLASSES,
@@ -92,20 +96,27 @@ function matmulProblems(): TuneProblem[] {
   );
 }
 
+/** Stride and padding of the tuning convolutions (4×4 kernels, as in the U-Nets). */
+export const TUNE_CONV = { stride: 2, padding: 1 } as const;
+
 /**
- * A convolution whose GEMM of `kind` is M×N×K: 4×4 kernels, stride 2, padding 1, 16 images,
- * N = Cout (forward, weight gradient) or Cin (input gradient), K from the channels.
+ * The shapes of a convolution whose GEMM of `kind` is M×N×K: 4×4 kernels, stride 2, padding 1,
+ * 16 images, N = Cout (forward, weight gradient) or Cin (input gradient), K from the channels.
  */
+export function convProblemShapes(
+  kind: ConvKind,
+  { m, n, k }: GemmShape,
+): { x: number[]; w: number[]; y: number[] } {
+  const side = Math.round(Math.sqrt((kind === "dw" ? k : m) / 16)) * 2;
+  const [cin, cout] = kind === "fwd" ? [k / 16, n] : kind === "dx" ? [n, k / 4] : [m / 16, n];
+  return { x: [16, side, side, cin], w: [4, 4, cin, cout], y: [16, side / 2, side / 2, cout] };
+}
+
 function convProblems(kind: ConvKind): TuneProblem[] {
-  const opts = { stride: 2, padding: 1 };
-  return Object.entries(CONV_CLASSES[kind]).map(([name, { m, n, k }]) => {
-    const side = Math.round(Math.sqrt((kind === "dw" ? k : m) / 16)) * 2;
-    const [cin, cout] = kind === "fwd" ? [k / 16, n] : kind === "dx" ? [n, k / 4] : [m / 16, n];
-    const x = [16, side, side, cin];
-    const w = [4, 4, cin, cout];
-    const y = [16, side / 2, side / 2, cout];
-    const variant = (v: string) => ({ ...opts, variant: v as GemmVariantName });
-    const work = 2 * m * n * k;
+  return Object.entries(CONV_CLASSES[kind]).map(([name, shape]) => {
+    const { x, w, y } = convProblemShapes(kind, shape);
+    const variant = (v: string) => ({ ...TUNE_CONV, variant: v as GemmVariantName });
+    const work = 2 * shape.m * shape.n * shape.k;
     if (kind === "fwd") return problem(name, work, [x, w], ([a, b], v) => conv2d(a, b, variant(v)));
     if (kind === "dx") {
       return problem(name, work, [y, w], ([a, b], v) => conv2dInputGrad(a, b, x, variant(v)));
