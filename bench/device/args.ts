@@ -27,6 +27,8 @@ export interface DeviceCheckPlan {
   preset: "device" | "quick";
   /** Steps to run, in order. */
   steps: Step[];
+  /** Test modules run by the test steps (path substrings; empty: every kernel and autograd module). */
+  tests: string[];
   /** Kernel-bench cases (name substrings) timed against TF.js. */
   kernelCases: string[];
   /** Matrix sizes n of the PyTorch n³ products (the kernel bench's matmul cases). */
@@ -70,6 +72,7 @@ const PRESETS: Record<DeviceCheckPlan["preset"], Omit<DeviceCheckPlan, "out" | "
   device: {
     preset: "device",
     steps: [...STEPS],
+    tests: [],
     kernelCases: ["matmul-1024", "matmul-4096", "conv2d", "train-step"],
     torchMatmul: [1024, 4096],
     map: { height: 32, width: 32, batch: 128, trainSteps: 60, inputs: 512 },
@@ -80,6 +83,7 @@ const PRESETS: Record<DeviceCheckPlan["preset"], Omit<DeviceCheckPlan, "out" | "
   quick: {
     preset: "quick",
     steps: [...STEPS],
+    tests: ["kernels/matmul_test", "kernels/fused_mlp_test", "nn/tape_test", "nn/layers_test"],
     kernelCases: ["matmul-256", "conv2d-forward"],
     torchMatmul: [256],
     map: { height: 16, width: 24, batch: 32, trainSteps: 4, inputs: 32 },
@@ -90,7 +94,7 @@ const PRESETS: Record<DeviceCheckPlan["preset"], Omit<DeviceCheckPlan, "out" | "
 };
 
 const USAGE = `usage: bench/device/run.sh [--preset device|quick] [--only step,…] [--skip step,…]
-  [--kernels case,…] [--torch-matmul n,…] [--set a.b=v]… [--budget seconds]
+  [--tests all|path,…] [--kernels case,…] [--torch-matmul n,…] [--set a.b=v]… [--budget seconds]
   [--timeout step=seconds]… [--out DIR] [--dry-run]
 steps: ${STEPS.join(", ")}`;
 
@@ -135,6 +139,7 @@ export function parseArgs(
     ...p,
     steps: [...p.steps],
     stepTimeout: { ...p.stepTimeout },
+    tests: [...p.tests],
     map: { ...p.map },
     modelnetSets: [...p.modelnetSets],
     out: env.OUT || "out/device",
@@ -159,6 +164,9 @@ export function parseArgs(
         plan.steps = plan.steps.filter((s) => !skip.includes(s));
         break;
       }
+      case "--tests":
+        plan.tests = v === "all" ? [] : list(v);
+        break;
       case "--kernels":
         plan.kernelCases = list(v);
         break;

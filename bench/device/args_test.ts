@@ -9,6 +9,7 @@ Deno.test("the device preset runs every step at GPU sizes within 8 minutes", () 
   assertEquals(plan.out, "/tmp/o");
   assert(plan.kernelCases.includes("matmul-4096"));
   assertEquals(plan.torchMatmul, [1024, 4096]);
+  assertEquals(plan.tests, [], "every kernel and autograd test module");
   assert(plan.modelnetSets.includes("order=16"));
   assert(plan.budget < 8 * 60, `budget ${plan.budget} s`);
   assertEquals(parseArgs([]).out, "out/device");
@@ -20,6 +21,8 @@ Deno.test("flags select steps and override sizes on top of a preset", () => {
     "quick",
     "--skip",
     "torch,modelnet",
+    "--tests",
+    "kernels/conv_test",
     "--kernels",
     "matmul-256,train-step",
     "--torch-matmul",
@@ -36,7 +39,9 @@ Deno.test("flags select steps and override sizes on top of a preset", () => {
   ]);
   assertEquals(plan.preset, "quick");
   assertEquals(plan.steps.includes("torch") || plan.steps.includes("modelnet"), false);
+  assertEquals(plan.tests, ["kernels/conv_test"]);
   assertEquals(plan.kernelCases, ["matmul-256", "train-step"]);
+  assertEquals(parseArgs(["--preset", "quick", "--tests", "all"]).tests, []);
   assertEquals(plan.torchMatmul, [128, 256]);
   assertEquals(plan.modelnetSets.at(-1), "backbone.epochs=2");
   assertEquals(plan.stepTimeout.kernels, 42);

@@ -18,8 +18,11 @@ interface StepCommand {
   parse?: (stdout: string, seconds: number, code: number) => Record<string, unknown>[];
 }
 
-/** The kernel and autograd test modules (worker/gpu, worker/nn, cGML's gradient checks). */
-function testModules(): string[] {
+/**
+ * The kernel and autograd test modules (worker/gpu, worker/nn, cGML's gradient checks), those
+ * whose path contains one of `filter` when it is not empty.
+ */
+function testModules(filter: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const e of Deno.readDirSync(dir)) {
@@ -31,7 +34,7 @@ function testModules(): string[] {
   walk("worker/gpu");
   walk("worker/nn");
   out.push("worker/cgml/grad_test.ts");
-  return out.sort();
+  return out.filter((m) => filter.length === 0 || filter.some((f) => m.includes(f))).sort();
 }
 
 /** The command of each step; `work` holds the tuning cache shared by the later steps. */
@@ -44,7 +47,7 @@ export function stepCommand(step: Step, plan: DeviceCheckPlan, work: string): St
   const tuned = { CGML_GPU_PROFILE: "auto", CGML_CACHE: `${work}/cache` };
   const tests = (profile: string, env: Record<string, string>): StepCommand => ({
     cmd: deno,
-    args: ["test", "-A", "--cached-only", "--no-check", ...testModules()],
+    args: ["test", "-A", "--cached-only", "--no-check", ...testModules(plan.tests)],
     env: { ...env, NO_COLOR: "1" },
     parse: (out, seconds, code) => {
       const s = testSummary(out);
