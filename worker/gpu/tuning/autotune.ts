@@ -109,7 +109,8 @@ async function measure(
     problems: [...f.problems].sort((a, b) => a.work - b.work),
   }));
   let complete = true;
-  let lastCost = 0;
+  /** The longest measurement so far: the next one starts only if that much time is left. */
+  let maxCost = 0;
   const rounds = Math.max(...families.map((x) => x.problems.length));
   // Round r measures the r-th smallest class of every family, so a budget that runs out
   // leaves each family with its smaller classes tuned rather than some families with none.
@@ -120,7 +121,7 @@ async function measure(
       const prepared = prob.prepare(gpu);
       const times: Record<string, number> = {};
       for (const cand of fam.alive) {
-        if (performance.now() + lastCost >= deadline) {
+        if (performance.now() + maxCost >= deadline) {
           complete = false;
           break;
         }
@@ -129,7 +130,7 @@ async function measure(
           opts.log(`[gpu] tuning: ${fam.f.family} ${cand} failed on ${prob.shapeClass}: ${e}`);
           return Infinity;
         });
-        lastCost = performance.now() - t0;
+        maxCost = Math.max(maxCost, performance.now() - t0);
       }
       prepared.dispose();
       const measured = Object.entries(times).filter(([, t]) => Number.isFinite(t));
