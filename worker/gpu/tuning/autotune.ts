@@ -105,7 +105,7 @@ async function measure(
   const timings = copy(earlier?.timings ?? {});
   const families = opts.families.map((f) => ({
     f,
-    alive: [...f.candidates],
+    alive: pruned(f.candidates, Object.values(timings[f.family] ?? {})),
     problems: [...f.problems].sort((a, b) => a.work - b.work),
   }));
   let complete = true;
@@ -135,12 +135,12 @@ async function measure(
       prepared.dispose();
       const measured = Object.entries(times).filter(([, t]) => Number.isFinite(t));
       if (!complete || measured.length === 0) continue;
-      const [best, bestMs] = measured.reduce((x, y) => (y[1] < x[1] ? y : x));
+      const [best] = measured.reduce((x, y) => (y[1] < x[1] ? y : x));
       (table[fam.f.family] ??= {})[prob.shapeClass] = best;
       (timings[fam.f.family] ??= {})[prob.shapeClass] = Object.fromEntries(
         measured.map(([c, t]) => [c, Math.round(t * 1000) / 1000]),
       );
-      fam.alive = fam.alive.filter((c) => !(c in times) || times[c] <= PRUNE_FACTOR * bestMs);
+      fam.alive = pruned(fam.alive, [times]);
     }
   }
   return {
@@ -151,6 +151,16 @@ async function measure(
     table,
     timings,
   };
+}
+
+/** `candidates` without those more than {@link PRUNE_FACTOR}× slower than a class's best. */
+function pruned(
+  candidates: readonly string[],
+  classes: readonly Readonly<Record<string, number>>[],
+): string[] {
+  return candidates.filter((c) =>
+    classes.every((t) => !(c in t) || t[c] <= PRUNE_FACTOR * Math.min(...Object.values(t)))
+  );
 }
 
 function copy<T>(nested: Readonly<Record<string, Readonly<Record<string, T>>>>) {
