@@ -126,8 +126,10 @@ export class Gpu {
   }
 
   /**
-   * Acquires an adapter and a device with the adapter's large limits.
-   * Throws a clear, actionable error when there is no WebGPU adapter.
+   * Acquires an adapter and a device with the adapter's large limits, logs what it got, and
+   * chooses the kernels: a fixed profile, or (`profile: "auto"`) the adapter's tuned table,
+   * measured at the first start and cached. Throws a clear, actionable {@link GpuError} when
+   * there is no WebGPU adapter, or when `requireGpu` meets a fallback adapter.
    */
   static async create(opts: GpuOptions = {}): Promise<Gpu> {
     const { device, description, isFallback, info } = await openDevice();
@@ -163,15 +165,20 @@ export class Gpu {
     );
     const gpu = new Gpu(device, summary);
     if (setting === "auto") {
-      const outcome = await tuneKernels(gpu, {
-        identity: summary,
-        families: tuneFamilies(profile),
-        cacheDir: opts.tuneCacheDir ?? null,
-        budgetMs: opts.tuneBudgetMs,
-        log: log ?? (() => {}),
-      });
-      gpu.kernels = new KernelChoices(profile, outcome.record.table);
-      gpu.tuning = outcome;
+      try {
+        const outcome = await tuneKernels(gpu, {
+          identity: summary,
+          families: tuneFamilies(profile),
+          cacheDir: opts.tuneCacheDir ?? null,
+          budgetMs: opts.tuneBudgetMs,
+          log: log ?? (() => {}),
+        });
+        gpu.kernels = new KernelChoices(profile, outcome.record.table);
+        gpu.tuning = outcome;
+      } catch (e) {
+        gpu.destroy();
+        throw e;
+      }
     }
     return gpu;
   }
