@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The device check (issue 13): run from the repository root on the lent GPU machine with
-# `.device` carried (see prepare.sh) and $OUT set, or here on the CPU adapter with
-# `--preset quick`. Unpacks what was carried (Deno, the Vulkan loader, node_modules; nothing is
+# `.device` carried (run prepare.sh first; then the device tool's call is
+# `bench/device/run.sh` with carry [".device"] and a timeout leaving room for a rerun) and $OUT
+# set, or here on the CPU adapter with `--preset quick`. Unpacks what was carried (Deno, the Vulkan loader, node_modules; nothing is
 # fetched), then hands over to bench/device/run.ts, which prints JSON lines and writes them to
 # $OUT/device.jsonl (options: bench/device/args.ts).
 set -euo pipefail
