@@ -25,11 +25,14 @@ export function testGpu(): Promise<Gpu> {
   return shared;
 }
 
-/** The configured engine options when CGML_GPU_PROFILE is set, else none (fixed profile). */
+/**
+ * The configured engine options when CGML_GPU_PROFILE is set, else none (fixed profile). Tests
+ * never tune (budget 0): with `auto` they run the table tuned and cached beforehand.
+ */
 async function configured(): Promise<GpuOptions> {
   if (!Deno.env.get("CGML_GPU_PROFILE")) return {};
   const { loadGpuConfig } = await import("../../infra/mod.ts");
-  return loadGpuConfig();
+  return { ...loadGpuConfig(), tuneBudgetMs: 0 };
 }
 
 /**

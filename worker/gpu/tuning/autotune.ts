@@ -55,6 +55,7 @@ const SAMPLE_MS = 40;
 /**
  * Loads the adapter's table from the cache, or measures it (and caches it). A cached tuning
  * that ran out of budget is continued where it stopped (each start stays within the budget).
+ * A budget of 0 measures nothing: the cached table, complete or not, or the defaults.
  */
 export async function tuneKernels(gpu: Gpu, opts: TuneOptions): Promise<TuneOutcome> {
   const key = adapterKey(opts.identity);
@@ -72,6 +73,11 @@ export async function tuneKernels(gpu: Gpu, opts: TuneOptions): Promise<TuneOutc
       return { record: cached, fromCache: true, path };
     }
   }
+  if (opts.budgetMs === 0) {
+    const record = earlier ?? emptyRecord(key);
+    opts.log(`[gpu] kernel choices without tuning (budget 0): ${summary(record.table)}`);
+    return { record, fromCache: earlier !== null, path };
+  }
   const record = await measure(gpu, key, opts, earlier);
   if (opts.cacheDir !== null) writeTuneRecord(opts.cacheDir, key, record, opts.log);
   opts.log(
@@ -82,6 +88,11 @@ export async function tuneKernels(gpu: Gpu, opts: TuneOptions): Promise<TuneOutc
     }${path ? `, cached in ${path}` : ""}: ${summary(record.table)}`,
   );
   return { record, fromCache: false, path };
+}
+
+function emptyRecord(key: string): TuneRecord {
+  const tunedAt = new Date().toISOString();
+  return { adapter: key, tunedAt, ms: 0, complete: false, table: {}, timings: {} };
 }
 
 /** `family: class=variant, …; …` for the report line. */
@@ -114,32 +125,34 @@ async function measure(
   const rounds = Math.max(...families.map((x) => x.problems.length));
   // Round r measures the r-th smallest class of every family, so a budget that runs out
   // leaves each family with its smaller classes tuned rather than some families with none.
+  // A class's measurements are kept as they come, so the next start goes on from there.
   for (let r = 0; r < rounds; r++) {
     for (const fam of families) {
       const prob = fam.problems[r];
       if (!prob || table[fam.f.family]?.[prob.shapeClass]) continue;
-      const prepared = prob.prepare(gpu);
-      const times: Record<string, number> = {};
-      for (const cand of fam.alive) {
-        if (performance.now() + maxCost >= deadline) {
-          complete = false;
-          break;
+      const times = { ...timings[fam.f.family]?.[prob.shapeClass] };
+      const todo = fam.alive.filter((c) => !(c in times));
+      if (todo.length > 0) {
+        const prepared = prob.prepare(gpu);
+        for (const cand of todo) {
+          if (performance.now() + maxCost >= deadline) {
+            complete = false;
+            break;
+          }
+          const t0 = performance.now();
+          times[cand] = await timeCandidate(gpu, prepared, cand, times).catch((e) => {
+            opts.log(`[gpu] tuning: ${fam.f.family} ${cand} failed on ${prob.shapeClass}: ${e}`);
+            return null;
+          });
+          maxCost = Math.max(maxCost, performance.now() - t0);
         }
-        const t0 = performance.now();
-        times[cand] = await timeCandidate(gpu, prepared, cand, times).catch((e) => {
-          opts.log(`[gpu] tuning: ${fam.f.family} ${cand} failed on ${prob.shapeClass}: ${e}`);
-          return Infinity;
-        });
-        maxCost = Math.max(maxCost, performance.now() - t0);
+        prepared.dispose();
+        (timings[fam.f.family] ??= {})[prob.shapeClass] = times;
       }
-      prepared.dispose();
-      const measured = Object.entries(times).filter(([, t]) => Number.isFinite(t));
-      if (!complete || measured.length === 0) continue;
+      const measured = Object.entries(times).filter((e): e is [string, number] => e[1] !== null);
+      if (fam.alive.some((c) => !(c in times)) || measured.length === 0) continue;
       const [best] = measured.reduce((x, y) => (y[1] < x[1] ? y : x));
       (table[fam.f.family] ??= {})[prob.shapeClass] = best;
-      (timings[fam.f.family] ??= {})[prob.shapeClass] = Object.fromEntries(
-        measured.map(([c, t]) => [c, Math.round(t * 1000) / 1000]),
-      );
       fam.alive = pruned(fam.alive, [times]);
     }
   }
@@ -153,13 +166,21 @@ async function measure(
   };
 }
 
-/** `candidates` without those more than {@link PRUNE_FACTOR}× slower than a class's best. */
+/**
+ * `candidates` without those that failed or were more than {@link PRUNE_FACTOR}× slower than
+ * the best of a class in `classes` (measurements in ms, null: failed).
+ */
 function pruned(
   candidates: readonly string[],
-  classes: readonly Readonly<Record<string, number>>[],
+  classes: readonly Readonly<Record<string, number | null>>[],
 ): string[] {
   return candidates.filter((c) =>
-    classes.every((t) => !(c in t) || t[c] <= PRUNE_FACTOR * Math.min(...Object.values(t)))
+    classes.every((t) => {
+      if (!(c in t)) return true;
+      const ms = t[c];
+      const best = Math.min(...Object.values(t).filter((v): v is number => v !== null));
+      return ms !== null && ms <= PRUNE_FACTOR * best;
+    })
   );
 }
 
@@ -178,7 +199,7 @@ async function timeCandidate(
   gpu: Gpu,
   p: PreparedProblem,
   cand: string,
-  times: Readonly<Record<string, number>>,
+  times: Readonly<Record<string, number | null>>,
 ): Promise<number> {
   try {
     p.run(cand);
@@ -188,7 +209,8 @@ async function timeCandidate(
     throw e;
   }
   let t = await sample(gpu, p, cand, 1);
-  const best = Math.min(...Object.values(times));
+  t = Math.round(t * 1000) / 1000;
+  const best = Math.min(...Object.values(times).filter((v): v is number => v !== null));
   if (t > PRUNE_FACTOR * best) return t;
   const reps = Math.max(1, Math.min(64, Math.ceil(SAMPLE_MS / Math.max(t, 0.01))));
   for (let s = 0; s < (t >= SAMPLE_MS ? 1 : 2); s++) {

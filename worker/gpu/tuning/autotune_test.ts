@@ -94,12 +94,22 @@ gpuTest("a tuning cut short by its budget continues at the next start", async (g
   };
   const cut = await tuneKernels(gpu, { ...opts, budgetMs: 1 });
   assertEquals(cut.record.complete, false);
-  const classes = Object.keys(cut.record.table.matmul ?? {});
-  assert(classes.length < 2, `a 1 ms budget measures at most one candidate, got ${classes}`);
+  assertEquals(cut.record.table.matmul, undefined, "a 1 ms budget finishes no class");
+  const partial = Object.values(cut.record.timings.matmul ?? {}).flatMap((t) => Object.keys(t));
+  assertEquals(partial.length, 1, "but its one measurement is kept");
+  const before = gpu.counters.dispatches;
+  const cached = await tuneKernels(gpu, { ...opts, budgetMs: 0 });
+  assertEquals(cached.record.timings, cut.record.timings, "budget 0 measures nothing");
+  assertEquals(gpu.counters.dispatches, before);
   const resumed = await tuneKernels(gpu, { ...opts, budgetMs: 8000 });
   assertEquals(resumed.fromCache, false);
   assertEquals(resumed.record.complete, true);
   assertEquals(Object.keys(resumed.record.table.matmul).sort(), ["128", "64"]);
+  assertEquals(
+    resumed.record.timings.matmul["64"][partial[0]],
+    cut.record.timings.matmul["64"][partial[0]],
+    "the kept measurement is reused",
+  );
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -25,8 +25,13 @@ export interface TuneRecord {
   complete: boolean;
   /** Family → shape class → variant. */
   table: TunedTable;
-  /** Family → shape class → variant → milliseconds per operation (the measurements). */
-  timings: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>>;
+  /**
+   * Family → shape class → variant → milliseconds per operation (the measurements; null: the
+   * variant failed on the class). A class without a table entry was not finished.
+   */
+  timings: Readonly<
+    Record<string, Readonly<Record<string, Readonly<Record<string, number | null>>>>>
+  >;
 }
 
 interface TuneFile {
