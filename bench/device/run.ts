@@ -6,8 +6,15 @@
  * skipped (and say so), so the check always ends with a summary line.
  * @module
  */
-import { ArgsError, type DeviceCheckPlan, jsonLine, jsonRecords, parseArgs } from "./args.ts";
-import { type Step, testSummary } from "./args.ts";
+import {
+  ArgsError,
+  type DeviceCheckPlan,
+  jsonLine,
+  jsonRecords,
+  parseArgs,
+  type Step,
+  testSummary,
+} from "./args.ts";
 
 /** A step as a child process. */
 interface StepCommand {
