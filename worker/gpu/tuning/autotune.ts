@@ -92,7 +92,7 @@ export async function tuneKernels(gpu: Gpu, opts: TuneOptions): Promise<TuneOutc
 
 function emptyRecord(key: string): TuneRecord {
   const tunedAt = new Date().toISOString();
-  return { adapter: key, tunedAt, ms: 0, slowestMs: 0, complete: false, table: {}, timings: {} };
+  return { adapter: key, tunedAt, ms: 0, complete: false, table: {}, timings: {} };
 }
 
 /** `family: class=variant, …; …` for the report line. */
@@ -120,11 +120,8 @@ async function measure(
     problems: [...f.problems].sort((a, b) => a.work - b.work),
   }));
   let complete = true;
-  /**
-   * The longest measurement so far (this start or an earlier one): the next one starts only if
-   * that much time is left.
-   */
-  let maxCost = earlier?.slowestMs ?? 0;
+  /** The longest measurement so far: the next one starts only if that much time is left. */
+  let maxCost = 0;
   const rounds = Math.max(...families.map((x) => x.problems.length));
   // Round r measures the r-th smallest class of every family, so a budget that runs out
   // leaves each family with its smaller classes tuned rather than some families with none.
@@ -163,7 +160,6 @@ async function measure(
     adapter: key,
     tunedAt: new Date().toISOString(),
     ms: Math.round(performance.now() - start) + (earlier?.ms ?? 0),
-    slowestMs: Math.round(maxCost),
     complete,
     table,
     timings,

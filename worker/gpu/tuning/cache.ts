@@ -19,10 +19,8 @@ export interface TuneRecord {
   adapter: string;
   /** ISO time of the tuning. */
   tunedAt: string;
-  /** Milliseconds the tuning took (over every start it needed). */
+  /** Milliseconds the tuning took. */
   ms: number;
-  /** The longest single measurement, in milliseconds (bounds the next start's overshoot). */
-  slowestMs?: number;
   /** False when the time budget ran out before every class was measured. */
   complete: boolean;
   /** Family → shape class → variant. */
