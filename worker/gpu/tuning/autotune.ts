@@ -122,6 +122,8 @@ async function measure(
   let complete = true;
   /** The longest measurement so far: the next one starts only if that much time is left. */
   let maxCost = 0;
+  /** Measurements of this start: the first always runs, so every start makes progress. */
+  let measuredNow = 0;
   const rounds = Math.max(...families.map((x) => x.problems.length));
   // Round r measures the r-th smallest class of every family, so a budget that runs out
   // leaves each family with its smaller classes tuned rather than some families with none.
@@ -132,10 +134,10 @@ async function measure(
       if (!prob || table[fam.f.family]?.[prob.shapeClass]) continue;
       const times = { ...timings[fam.f.family]?.[prob.shapeClass] };
       const todo = fam.alive.filter((c) => !(c in times));
-      if (todo.length > 0) {
+      if (todo.length > 0 && complete) {
         const prepared = prob.prepare(gpu);
         for (const cand of todo) {
-          if (performance.now() + maxCost >= deadline) {
+          if (measuredNow > 0 && performance.now() + maxCost >= deadline) {
             complete = false;
             break;
           }
@@ -145,6 +147,7 @@ async function measure(
             return null;
           });
           maxCost = Math.max(maxCost, performance.now() - t0);
+          measuredNow++;
         }
         prepared.dispose();
         (timings[fam.f.family] ??= {})[prob.shapeClass] = times;

@@ -113,6 +113,30 @@ gpuTest("a tuning cut short by its budget continues at the next start", async (g
   await Deno.remove(dir, { recursive: true });
 });
 
+gpuTest("every start makes progress, even when one measurement exceeds the budget", async (gpu) => {
+  const dir = await Deno.makeTempDir();
+  const opts = {
+    identity: IDENTITY,
+    families: [smallFamily()],
+    cacheDir: dir,
+    budgetMs: 1,
+    log: () => {},
+  };
+  const count = (t: Record<string, Record<string, unknown>> | undefined) =>
+    Object.values(t ?? {}).reduce((n, c) => n + Object.keys(c).length, 0);
+  let measured = 0;
+  let starts = 0;
+  for (; starts < 10; starts++) {
+    const out = await tuneKernels(gpu, opts);
+    if (out.fromCache) break;
+    const now = count(out.record.timings.matmul);
+    assert(now > measured, `start ${starts + 1} measured nothing new`);
+    measured = now;
+  }
+  assert(starts < 10, "a 1 ms budget still finishes after a few starts");
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("kernel choices fall back to the profile's default where the table is silent", () => {
   const c = new KernelChoices("cpu", { matmul: { "1024": "cpu-16x32" } });
   assertEquals(c.pick("matmul", "1024"), "cpu-16x32");
