@@ -212,14 +212,13 @@ async function timeCandidate(
     throw e;
   }
   let t = await sample(gpu, p, cand, 1);
-  t = Math.round(t * 1000) / 1000;
   const best = Math.min(...Object.values(times).filter((v): v is number => v !== null));
-  if (t > PRUNE_FACTOR * best) return t;
+  if (t > PRUNE_FACTOR * best) return Math.round(t * 1000) / 1000;
   const reps = Math.max(1, Math.min(64, Math.ceil(SAMPLE_MS / Math.max(t, 0.01))));
   for (let s = 0; s < (t >= SAMPLE_MS ? 1 : 2); s++) {
     t = Math.min(t, await sample(gpu, p, cand, reps));
   }
-  return t;
+  return Math.round(t * 1000) / 1000;
 }
 
 async function sample(gpu: Gpu, p: PreparedProblem, cand: string, reps: number): Promise<number> {
