@@ -1,10 +1,14 @@
 /**
  * Kernel benchmarks: the engine's matmul and conv kernels against TF.js webgpu on the same
- * adapter in the same process. Prints a device line, then one JSON line per case:
- * `{"bench":"kernels","case":…,"metric":"gflops"|"ms","ours":…,"peer":"tfjs-webgpu",
- * "peer_value":…,"ratio":…}`; a ratio above 1 always means the engine is faster.
+ * adapter in the same process. Prints a device line (adapter, and the kernel tuning: its time
+ * and table), then one JSON line per case:
+ * `{"bench":"kernels","case":…,"metric":"gflops"|"ms"|"samples/s","ours":…,"variant":…,
+ * "peer":"tfjs-webgpu","peer_value":…,"ratio":…,"profiles":{"cpu":…,"gpu":…}}`; `ours` and the
+ * ratio use the tuned kernel choice (`variant`), `profiles` the same case under each fixed
+ * profile (fewer samples); a ratio above 1 always means the engine is faster.
  *
- * Usage: `deno run -A bench/main.ts kernels [case-name-substring…]`.
+ * Usage: `deno run -A bench/main.ts kernels [case-name-substring…]`; the heavy cases
+ * (matmul 4096³) run only when named.
  * @module
  */
 import type * as tfjs from "@tensorflow/tfjs-core";
@@ -15,12 +19,27 @@ import {
   round,
   setupTfjs,
   type TfjsPeer,
+  time,
   timePair,
   type TimingStats,
 } from "./lib.ts";
-import { Gpu, type Tensor } from "../worker/gpu/mod.ts";
+import { loadGpuConfig } from "../infra/mod.ts";
+import {
+  Gpu,
+  KernelChoices,
+  type KernelProfile,
+  type Tensor,
+  tuneSummary,
+} from "../worker/gpu/mod.ts";
 import { Rng } from "../worker/lib/mod.ts";
-import { conv2d, conv2dInputGrad, conv2dWeightGrad, matmul } from "../worker/gpu/kernels/mod.ts";
+import {
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+  convClass,
+  matmul,
+  matmulClass,
+} from "../worker/gpu/kernels/mod.ts";
 
 /** What a case can use: the engine's device, TF.js, and a seeded generator. */
 export interface KernelBenchContext {
@@ -53,6 +72,10 @@ export interface KernelCase {
   flops?: number;
   /** Samples processed by one operation. */
   samples?: number;
+  /** Runs only when named on the command line (too slow for a CPU adapter). */
+  heavy?: boolean;
+  /** The kernel variant the device runs for this case (absent: several kernels). */
+  variant?: (choices: KernelChoices) => string;
   prepare: (ctx: KernelBenchContext) => PreparedCase;
 }
 
@@ -99,11 +122,13 @@ function prepared(
   };
 }
 
-function matmulCase(m: number, n: number, k: number, name: string): KernelCase {
+function matmulCase(m: number, n: number, k: number, name: string, heavy = false): KernelCase {
   return {
     name,
     metric: "gflops",
     flops: 2 * m * n * k,
+    heavy,
+    variant: (choices) => choices.pick("matmul", matmulClass(m, n, k)),
     prepare(ctx) {
       const t = inputs(ctx, [[m, k], [k, n]]);
       const tf = ctx.tfjs.tf;
@@ -125,11 +150,20 @@ const LAYER = {
   padding: 1,
 } as const;
 
+/** The GEMM family and shape class of each conv case (see CONV_CLASSES). */
+const CONV_GEMM = {
+  forward: ["conv_fwd", "fwd", 4096, 64, 512],
+  input: ["conv_dx", "dx", 4096, 32, 256],
+  weight: ["conv_dw", "dw", 512, 64, 4096],
+} as const;
+
 function convCase(name: string, kind: "forward" | "input" | "weight"): KernelCase {
+  const [family, gemmKind, m, n, k] = CONV_GEMM[kind];
   return {
     name,
     metric: "ms",
     flops: 2 * 16 * 16 * 16 * 64 * 4 * 4 * 32,
+    variant: (choices) => choices.pick(family, convClass(gemmKind, m, n, k)),
     prepare(ctx) {
       const tf = ctx.tfjs.tf;
       const { stride, padding } = LAYER;
@@ -181,6 +215,7 @@ export const CASES: KernelCase[] = [
   matmulCase(512, 512, 512, "matmul-512"),
   matmulCase(1024, 1024, 1024, "matmul-1024"),
   matmulCase(64, 4096, 512, "matmul-64x4096x512"),
+  matmulCase(4096, 4096, 4096, "matmul-4096", true),
   convCase("conv2d-forward", "forward"),
   convCase("conv2d-input-grad", "input"),
   convCase("conv2d-weight-grad", "weight"),
@@ -207,16 +242,20 @@ export async function runCase(ctx: KernelBenchContext, c: KernelCase): Promise<v
         : c.flops! / ms / 1e6;
     const range = (s: TimingStats) =>
       [value(s.min), value(s.max)].sort((a, b) => a - b).map((v) => round(v, 3));
+    const profiles = await fixedProfiles(ctx.gpu, c, p, ours.median);
     emit({
       bench: "kernels",
       case: c.name,
       metric: c.metric,
       ours: round(value(ours.median)),
+      variant: c.variant?.(ctx.gpu.kernels) ??
+        (ctx.gpu.kernels.tuned ? "tuned" : ctx.gpu.adapter.profile),
       peer: ctx.tfjs.name,
       peer_value: round(value(peer.median)),
       ratio: round(peer.median / ours.median, 3),
       ours_range: range(ours),
       peer_range: range(peer),
+      profiles: Object.fromEntries(profiles.map(([name, ms]) => [name, round(value(ms))])),
       max_rel_diff: round(diff, 2),
       other_load: Math.max(ours.otherLoad ?? 0, peer.otherLoad ?? 0),
     });
@@ -225,19 +264,62 @@ export async function runCase(ctx: KernelBenchContext, c: KernelCase): Promise<v
   }
 }
 
+/**
+ * Milliseconds per operation of the case under each fixed profile: the tuned median where the
+ * profile runs the same variant, else timed (3 samples) with the device's choices swapped.
+ */
+async function fixedProfiles(
+  gpu: Gpu,
+  c: KernelCase,
+  p: PreparedCase,
+  tunedMs: number,
+): Promise<[KernelProfile, number][]> {
+  const tuned = gpu.kernels;
+  const out: [KernelProfile, number][] = [];
+  for (const profile of ["cpu", "gpu"] as const) {
+    const fixed = new KernelChoices(profile);
+    const same = c.variant
+      ? c.variant(fixed) === c.variant(tuned)
+      : tuned.tuned === null && tuned.profile === profile;
+    gpu.kernels = fixed;
+    try {
+      const ms = same
+        ? tunedMs
+        : (await time({ record: p.ours, flush: () => gpu.sync() }, { samples: 3, sampleMs: 200 }))
+          .median;
+      out.push([profile, ms]);
+    } finally {
+      gpu.kernels = tuned;
+    }
+  }
+  return out;
+}
+
 const suite: BenchSuite = {
   description: "matmul and conv2d kernels vs TF.js webgpu on the same adapter",
   async run(args) {
-    const gpu = await Gpu.create({ log: null });
+    const gpu = await Gpu.create({ ...loadGpuConfig(), log: null });
+    const tuning = gpu.tuning;
     emit({
       bench: "kernels",
       case: "device",
       adapter: gpu.adapter.description,
       fallback: gpu.adapter.isFallback,
       profile: gpu.adapter.profile,
+      tuned: gpu.adapter.tuned,
+      ...(tuning
+        ? {
+          tune_ms: tuning.record.ms,
+          tune_complete: tuning.record.complete,
+          tune_from_cache: tuning.fromCache,
+          tune_table: tuneSummary(tuning.record.table),
+        }
+        : {}),
     });
     const ctx: KernelBenchContext = { gpu, tfjs: await setupTfjs(), rng: new Rng(1) };
-    const selected = CASES.filter((c) => args.length === 0 || args.some((a) => c.name.includes(a)));
+    const selected = CASES.filter((c) =>
+      args.length === 0 ? !c.heavy : args.some((a) => c.name.includes(a))
+    );
     for (const c of selected) await runCase(ctx, c);
     gpu.destroy();
   },

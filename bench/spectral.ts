@@ -10,6 +10,7 @@
  * `deno task bench spectral [zernike16|zernike20|sh31 ...]`, or run this file directly.
  * @module
  */
+import { loadGpuConfig } from "../infra/mod.ts";
 import { Gpu } from "../worker/gpu/mod.ts";
 import {
   applyNormalization,
@@ -74,7 +75,7 @@ async function timeAlternating(
 
 /** Runs the selected cases (all when `args` is empty) and prints one JSON line each. */
 export async function runSpectralBench(args: string[] = []): Promise<void> {
-  const gpu = await Gpu.create({ log: null });
+  const gpu = await Gpu.create({ ...loadGpuConfig(), log: null });
   const clouds = shapes();
   emit({
     bench: "spectral",

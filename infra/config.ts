@@ -287,9 +287,67 @@ const WORKER_VARIABLES = [
   "CGML_LEASE_SECONDS",
   "CGML_WORK_DIR",
 ] as const;
+/** Names of the variables {@link loadGpuConfig} reads. */
+export const GPU_CONFIG_VARIABLES = [
+  "CGML_GPU_PROFILE",
+  "CGML_REQUIRE_GPU",
+  "CGML_CACHE",
+  "XDG_CACHE_HOME",
+  "HOME",
+] as const;
 const S3_SERVER_VARIABLES = ["CGML_S3_ACCESS_KEY", "CGML_S3_SECRET_KEY", "CGML_WEBHOOK_TOKEN"];
 
 /** Names of every variable the loaders of this module read. */
 export const CONFIG_VARIABLES: readonly string[] = [
-  ...new Set([...STORE_VARIABLES, ...FUNCTIONS_VARIABLES, ...WORKER_VARIABLES]),
+  ...new Set([
+    ...STORE_VARIABLES,
+    ...FUNCTIONS_VARIABLES,
+    ...WORKER_VARIABLES,
+    ...GPU_CONFIG_VARIABLES,
+  ]),
 ];
+
+// --- GPU engine configuration (a self-contained section: the worker's device settings) ---
+
+/** Settings of the WebGPU engine. */
+export interface GpuConfig {
+  /** `auto`: kernels tuned on the adapter (cached); `cpu`/`gpu`: a fixed kernel profile. */
+  profile: "auto" | "cpu" | "gpu";
+  /** Refuse to start on a fallback (software) adapter. */
+  requireGpu: boolean;
+  /** Folder of the tuning cache (the `CGML_CACHE` folder). */
+  tuneCacheDir: string;
+}
+
+const GpuEnv = z.object({
+  CGML_GPU_PROFILE: z.enum(["auto", "cpu", "gpu"], { message: "must be auto, cpu or gpu" }),
+  CGML_REQUIRE_GPU: z.enum(["1", "true", "0", "false"], { message: "must be 1, true, 0 or false" })
+    .transform((v) => v === "1" || v === "true"),
+  CGML_CACHE: z.string().refine((v) => v.startsWith("/"), "must be an absolute path"),
+});
+
+/**
+ * Reads the GPU engine's settings from `env` (default: the process environment): CGML_GPU_PROFILE
+ * (`auto`, the default, or `cpu`/`gpu`), CGML_REQUIRE_GPU (`1`/`true`) and CGML_CACHE (default
+ * `$XDG_CACHE_HOME/cgml`, else `~/.cache/cgml`). Empty values count as unset. Throws
+ * {@link ConfigError} naming every invalid variable.
+ */
+export function loadGpuConfig(env: Env = processEnv()): GpuConfig {
+  const value = (name: string) => (env[name] === "" ? undefined : env[name]);
+  const xdg = value("XDG_CACHE_HOME");
+  const home = value("HOME") ?? "/tmp";
+  const parsed = GpuEnv.safeParse({
+    CGML_GPU_PROFILE: value("CGML_GPU_PROFILE") ?? "auto",
+    CGML_REQUIRE_GPU: value("CGML_REQUIRE_GPU")?.toLowerCase() ?? "0",
+    CGML_CACHE: value("CGML_CACHE") ?? (xdg ? `${xdg}/cgml` : `${home}/.cache/cgml`),
+  });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`Cannot start: invalid configuration\n  ${lines.join("\n  ")}`);
+  }
+  return {
+    profile: parsed.data.CGML_GPU_PROFILE,
+    requireGpu: parsed.data.CGML_REQUIRE_GPU,
+    tuneCacheDir: parsed.data.CGML_CACHE,
+  };
+}

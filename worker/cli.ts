@@ -19,11 +19,13 @@ import {
 } from "../pipelines/mod.ts";
 import {
   ConfigError,
+  loadGpuConfig,
   loadStoreConfig,
   type ObjectStore,
   openConfiguredStore,
 } from "../infra/mod.ts";
 import { datasetCommand, terminalIo } from "./data/mod.ts";
+import { Gpu, type GpuOptions } from "./gpu/mod.ts";
 import type { ImageResults, Results } from "./report/mod.ts";
 import { formatSeconds, type ProgressStyle, runPlan } from "./runner/mod.ts";
 
@@ -73,13 +75,14 @@ export function formatResults(results: Results | ImageResults): string {
 }
 
 /**
- * `run`: executes the pipeline and writes its outputs; stage progress is drawn as
- * `progressStyle` says (a bar on a terminal, plain lines in a file or CI log).
+ * `run`: executes the pipeline and writes its outputs (on a device made with `gpu`); stage
+ * progress is drawn as `progressStyle` says (a bar on a terminal, plain lines in a file or CI log).
  */
 export function runCommand(
   store: () => Promise<ObjectStore>,
   workDir: string,
   progressStyle: ProgressStyle = "lines",
+  gpu: GpuOptions = {},
 ): Command {
   return {
     summary: "run a pipeline (cached stages are restored), write its outputs into --out",
@@ -93,6 +96,7 @@ export function runCommand(
         return 1;
       }
       const started = performance.now();
+      let device: Promise<Gpu> | undefined;
       try {
         const run = await runPlan(plan, {
           store: await store(),
@@ -101,6 +105,7 @@ export function runCommand(
           resume: args.resume,
           log: ctx.io.stderr,
           progressStyle,
+          gpu: () => device ??= Gpu.create({ ...gpu, log: (l) => ctx.io.stderr(`${l}\n`) }),
         });
         const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
@@ -124,6 +129,8 @@ export function runCommand(
       } catch (e) {
         ctx.io.stderr(`Cannot run "${args.file}": ${e instanceof Error ? e.message : String(e)}\n`);
         return 1;
+      } finally {
+        if (device) (await device).destroy();
       }
     },
   };
@@ -146,6 +153,11 @@ if (import.meta.main) {
     );
   }
   const style = Deno.stderr.isTerminal() ? "bar" : "lines";
-  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"), style);
+  const run = runCommand(
+    () => Promise.resolve(store),
+    resolve(".cache", "cgml"),
+    style,
+    loadGpuConfig(),
+  );
   Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

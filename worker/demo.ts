@@ -12,10 +12,10 @@
 
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { FsStore, Queue } from "../infra/mod.ts";
+import { FsStore, loadGpuConfig, Queue } from "../infra/mod.ts";
 import { createApp } from "../functions/app.ts";
 import { formatResults } from "./cli.ts";
-import { Gpu } from "./gpu/mod.ts";
+import { Gpu, type GpuOptions } from "./gpu/mod.ts";
 import type { Results } from "./report/mod.ts";
 import { formatSeconds } from "./runner/mod.ts";
 import { createPipelineRunner, WorkerService } from "./service/mod.ts";
@@ -36,6 +36,8 @@ export interface DemoOptions {
   tty?: boolean;
   /** Aborts the demo: the worker releases the job, the demo resolves 130. */
   signal?: AbortSignal;
+  /** How the worker's device is made (default: the fixed profile of the adapter). */
+  gpu?: GpuOptions;
 }
 
 /** The job as the API shows it (the fields the demo reads). */
@@ -132,7 +134,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     bucket: "cgml",
     run: createPipelineRunner({
       workDir: join(dir, "work"),
-      gpu: () => device ??= Gpu.create({ log: null }),
+      gpu: () => device ??= Gpu.create({ ...options.gpu, log: null }),
       log,
     }),
     pollMs: 200,
@@ -326,7 +328,7 @@ function parseArgs(args: readonly string[]): DemoOptions {
 if (import.meta.main) {
   let options: DemoOptions;
   try {
-    options = parseArgs(Deno.args);
+    options = { ...parseArgs(Deno.args), gpu: loadGpuConfig() };
   } catch (e) {
     console.error((e as Error).message);
     Deno.exit(2);

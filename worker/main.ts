@@ -11,6 +11,7 @@
 
 import {
   ConfigError,
+  loadGpuConfig,
   loadWorkerConfig,
   MINIO_WEBHOOK_ARN,
   type ObjectStore,
@@ -18,7 +19,7 @@ import {
   Queue,
 } from "../infra/mod.ts";
 import { INBOX_PREFIX } from "../pipelines/mod.ts";
-import { Gpu } from "./gpu/mod.ts";
+import { Gpu, GpuError } from "./gpu/mod.ts";
 import { createPipelineRunner, WorkerService } from "./service/mod.ts";
 
 /** The events that start jobs: plain and multipart uploads (not tagging changes). */
@@ -49,11 +50,22 @@ async function ensureInboxNotification(store: ObjectStore): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  let config;
+  let config, gpuConfig;
   try {
     config = loadWorkerConfig();
+    gpuConfig = loadGpuConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  let gpu: Gpu;
+  try {
+    gpu = await Gpu.create(gpuConfig); // logs the adapter, whether it is a fallback, the tuning
+  } catch (e) {
+    if (e instanceof GpuError) {
       console.error(e.message);
       return 2;
     }
@@ -62,10 +74,9 @@ async function main(): Promise<number> {
   const store = await openConfiguredStore(config);
   await ensureInboxNotification(store);
   const queue = await Queue.open(store, { leaseMs: config.leaseSeconds * 1000 });
-  let device: Promise<Gpu> | undefined;
   const run = createPipelineRunner({
     workDir: config.workDir,
-    gpu: () => device ??= Gpu.create({ log: null }),
+    gpu: () => Promise.resolve(gpu),
     log: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
   });
   const service = new WorkerService({
@@ -84,7 +95,7 @@ async function main(): Promise<number> {
   }
   console.error(`worker ${queue.owner}: ${config.concurrency} slot(s), store ${config.store.url}`);
   await service.start();
-  if (device) (await device).destroy();
+  gpu.destroy();
   return 0;
 }
 

@@ -3,9 +3,9 @@ import type { Gpu } from "../gpu/device.ts";
 import { fill } from "../gpu/kernels/mod.ts";
 import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
-import { ops, Tape } from "../nn/mod.ts";
+import { FusedMlp, ops, Tape } from "../nn/mod.ts";
 import { type CgmlConfig, makeConfig } from "./config.ts";
-import { FusedMlp, fusedMlpRef } from "./fused_mlp.ts";
+import { fusedMlpRef } from "../gpu/kernels/fused_mlp_ref.ts";
 import { CgmlModel } from "./model.ts";
 import { sampleSphere } from "./sphere.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { Tape } from "../nn/mod.ts";
-import { latentMove } from "./kernels.ts";
+import { latentMove } from "../gpu/kernels/mod.ts";
 import type { CgmlModel } from "./model.ts";
 import { sampleSphere } from "./sphere.ts";
 import type { Tensor } from "../gpu/mod.ts";

@@ -16,7 +16,7 @@ export {
   validateConfig,
 } from "./config.ts";
 export { buildNetworks, type CgmlNetworks, type Encoding, usedLatentDim } from "./networks.ts";
-export { FusedMlp, type FusedMlpOptions } from "./fused_mlp.ts";
+export { FusedMlp, type FusedMlpOptions } from "../nn/mod.ts";
 export { CgmlModel } from "./model.ts";
 export {
   CgmlTrainer,

@@ -16,6 +16,7 @@
  * @module
  */
 import {
+  FusedMlp,
   type Layer,
   Linear,
   Module,
@@ -26,7 +27,6 @@ import {
   UNetEncoder,
 } from "../nn/mod.ts";
 import type { CgmlConfig, NetworkConfig } from "./config.ts";
-import { FusedMlp } from "./fused_mlp.ts";
 import type { Gpu, Tensor } from "../gpu/mod.ts";
 import type { Rng } from "../lib/mod.ts";
 

@@ -16,10 +16,9 @@
  * persistent latents, RNG state, epoch, loss curve) as a safetensors checkpoint.
  * @module
  */
-import { fill } from "../gpu/kernels/mod.ts";
+import { accumulate, fill, gatherRows, latentStep, scatterRows } from "../gpu/kernels/mod.ts";
 import { Adam, loadCheckpoint, type NamedTensor, ops, saveCheckpoint, Tape } from "../nn/mod.ts";
 import type { AdamConfig, CgmlConfig } from "./config.ts";
-import { accumulate, gatherRows, latentStep, scatterRows } from "./kernels.ts";
 import { CgmlModel } from "./model.ts";
 import type { Encoding } from "./networks.ts";
 import { sampleSphere } from "./sphere.ts";

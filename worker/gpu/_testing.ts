@@ -2,22 +2,37 @@
  * Test support for GPU code: one shared device per test file, random data, and
  * shapes that exercise tile edges.
  */
-import { Gpu } from "./device.ts";
+import { Gpu, type GpuOptions } from "./device.ts";
 
 let shared: Promise<Gpu> | null = null;
 let created: Gpu | null = null;
 
 /**
- * The test file's shared device (created on first use, silent). It is destroyed when the test
- * module unloads, so no device outlives its module: the Vulkan driver then has nothing left to
- * tear down at process exit, where a software driver's teardown is not safe to race with.
+ * The test file's shared device (created on first use, silent). Tests are deterministic: the
+ * device uses the fixed profile that fits its adapter, unless the environment configures the
+ * engine (`CGML_GPU_PROFILE`, read through infra's `loadGpuConfig`), so the device check can
+ * run the test modules with `CGML_GPU_PROFILE=gpu` or with the tuned choice (`auto` and
+ * `CGML_CACHE` holding a tuning). The device is destroyed when the test module unloads, so no
+ * device outlives its module: the Vulkan driver then has nothing left to tear down at process
+ * exit, where a software driver's teardown is not safe to race with.
  */
 export function testGpu(): Promise<Gpu> {
   if (!shared) {
-    shared = Gpu.create({ log: null }).then((gpu) => (created = gpu));
+    shared = configured().then((opts) => Gpu.create({ ...opts, log: null }))
+      .then((gpu) => (created = gpu));
     globalThis.addEventListener("unload", () => created?.destroy());
   }
   return shared;
+}
+
+/**
+ * The configured engine options when CGML_GPU_PROFILE is set, else none (fixed profile). Tests
+ * never tune (budget 0): with `auto` they run the table tuned and cached beforehand.
+ */
+async function configured(): Promise<GpuOptions> {
+  if (!Deno.env.get("CGML_GPU_PROFILE")) return {};
+  const { loadGpuConfig } = await import("../../infra/mod.ts");
+  return { ...loadGpuConfig(), tuneBudgetMs: 0 };
 }
 
 /**

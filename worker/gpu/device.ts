@@ -3,8 +3,16 @@
  * (one encoder and one open compute pass until {@link Gpu.submit}), uniform parameters,
  * pipeline cache, buffer pool and tensor scopes.
  */
+import { openDevice } from "./adapter.ts";
+import { GpuError } from "./errors.ts";
 import { BufferPool, type PoolStats } from "./pool.ts";
 import { Tensor } from "./tensor.ts";
+import { tuneKernels, type TuneOutcome } from "./tuning/autotune.ts";
+import { driverVersion } from "./tuning/cache.ts";
+import { KernelChoices } from "./tuning/choices.ts";
+import { tuneFamilies } from "./tuning/families.ts";
+
+export { GpuError };
 
 /** Which family of kernel shapes suits the adapter (README: "The WebGPU engine"). */
 export type KernelProfile = "cpu" | "gpu";
@@ -14,24 +22,43 @@ export interface AdapterSummary {
   description: string;
   vendor: string;
   architecture: string;
+  /** Device id as the adapter reports it. */
+  device: string;
+  /** Driver version where the platform reveals it, else "". */
+  driver: string;
   isFallback: boolean;
+  /** The fixed profile in force, or whose defaults fill what the tuning left out. */
   profile: KernelProfile;
+  /** Whether the kernel choices were tuned on this adapter (`profile: "auto"`). */
+  tuned: boolean;
 }
 
-/** Options for {@link Gpu.create}. */
+/**
+ * How kernels are chosen: `auto` tunes them on the adapter (cached per adapter and driver),
+ * `cpu`/`gpu` fix a profile. Left out: the profile that fits the adapter's kind, untuned
+ * (deterministic: what tests and libraries get).
+ */
+export type ProfileSetting = "auto" | KernelProfile;
+
+/** Options for {@link Gpu.create}; `loadGpuConfig()` of `infra` gives the configured ones. */
 export interface GpuOptions {
-  /** Force a kernel profile instead of detecting it (also `CGML_GPU_PROFILE`). */
-  profile?: KernelProfile;
-  /** Where the one-line adapter summary goes; `null` silences it. Default: stderr. */
+  /** Kernel choice (see {@link ProfileSetting}). */
+  profile?: ProfileSetting;
+  /** Folder of the tuning cache (with `profile: "auto"`); left out: tune without caching. */
+  tuneCacheDir?: string;
+  /** Time budget of the tuning in milliseconds (default 10 000). */
+  tuneBudgetMs?: number;
+  /** Refuse a fallback (software) adapter: a start-up error instead of a slow worker. */
+  requireGpu?: boolean;
+  /** Where the adapter summary and tuning report go; `null` silences them. Default: stderr. */
   log?: ((line: string) => void) | null;
 }
 
-/** A GPU error (validation, out-of-memory, internal, device loss) naming the kernels involved. */
-export class GpuError extends Error {
-  override name = "GpuError";
-}
-
-/** One compute dispatch. Bindings 0..n-1 are `buffers`; binding n is `params` when given. */
+/**
+ * One compute dispatch as the device records it. Bindings 0..n-1 are `buffers`; binding n is
+ * `params` when given. Kernels build these from their declaration (`Kernel.run`), which keeps
+ * the WGSL header and the parameter bytes in agreement; nothing else should.
+ */
 export interface Dispatch {
   /** Kernel name, used as label and in error messages. */
   name: string;
@@ -47,7 +74,6 @@ export interface Dispatch {
   workgroups: readonly [number, number?, number?];
 }
 
-const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|software/i;
 const UNIFORM_ARENA_BYTES = 64 * 1024;
 
 interface UniformArena {
@@ -64,6 +90,10 @@ export class Gpu {
   readonly adapter: AdapterSummary;
   /** Storage buffer pool. */
   readonly pool: BufferPool;
+  /** The kernel variant to run per family and shape class (tuned, or the profile's). */
+  kernels: KernelChoices;
+  /** The tuning in force (measured now or read from the cache), or null for a fixed profile. */
+  tuning: TuneOutcome | null = null;
 
   readonly #pipelines = new Map<string, GPUComputePipeline>();
   readonly #errors: string[] = [];
@@ -83,6 +113,7 @@ export class Gpu {
     this.device = device;
     this.adapter = adapter;
     this.pool = new BufferPool(device);
+    this.kernels = new KernelChoices(adapter.profile);
     this.#uniformAlign = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
     const onError: EventListener = (ev) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
@@ -95,60 +126,61 @@ export class Gpu {
   }
 
   /**
-   * Acquires an adapter and a device with the adapter's large limits.
-   * Throws a clear, actionable error when there is no WebGPU adapter.
+   * Acquires an adapter and a device with the adapter's large limits, logs what it got, and
+   * chooses the kernels: a fixed profile, or (`profile: "auto"`) the adapter's tuned table,
+   * measured at the first start and cached. Throws a clear, actionable {@link GpuError} when
+   * there is no WebGPU adapter, or when `requireGpu` meets a fallback adapter.
    */
   static async create(opts: GpuOptions = {}): Promise<Gpu> {
-    if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
+    const { device, description, isFallback, info } = await openDevice();
+    if (opts.requireGpu && isFallback) {
+      device.destroy();
       throw new GpuError(
-        "Cannot find WebGPU: this runtime has no navigator.gpu (use Deno 2 or newer)",
+        `Cannot start: a hardware GPU is required (CGML_REQUIRE_GPU) but the WebGPU adapter is ` +
+          `"${description}", a fallback (software) adapter; check the GPU driver, its Vulkan ICD ` +
+          "and, in a container, the graphics capability of the NVIDIA runtime",
       );
     }
-    ensureRuntimeDir();
-    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
-    if (!adapter) {
-      throw new GpuError(
-        "Cannot find a WebGPU adapter: install a GPU driver with Vulkan support, or a CPU " +
-          "implementation with `apt-get install -y mesa-vulkan-drivers`, and make sure " +
-          "XDG_RUNTIME_DIR points to a writable directory",
-      );
-    }
-    const lim = adapter.limits;
-    const requiredLimits: Record<string, number> = {
-      maxBufferSize: lim.maxBufferSize,
-      maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
-      maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupSizeX: lim.maxComputeWorkgroupSizeX,
-      maxComputeWorkgroupSizeY: lim.maxComputeWorkgroupSizeY,
-      maxComputeWorkgroupSizeZ: lim.maxComputeWorkgroupSizeZ,
-      maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
-    };
-    const wanted: GPUFeatureName[] = ["shader-f16", "timestamp-query"];
-    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
-    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-    const info = adapter.info;
-    const description = info.description || info.device || info.vendor || "unknown adapter";
-    const isFallback = Boolean(
-      (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
-    ) || SOFTWARE_ADAPTER.test(description);
-    const envProfile = Deno.env.get("CGML_GPU_PROFILE");
-    const profile: KernelProfile = opts.profile ??
-      (envProfile === "cpu" || envProfile === "gpu" ? envProfile : isFallback ? "cpu" : "gpu");
+    const setting = opts.profile;
+    const profile: KernelProfile = setting === "cpu" || setting === "gpu"
+      ? setting
+      : isFallback
+      ? "cpu"
+      : "gpu";
     const summary: AdapterSummary = {
       description,
       vendor: info.vendor ?? "",
       architecture: info.architecture ?? "",
+      device: info.device ?? "",
+      driver: driverVersion(),
       isFallback,
       profile,
+      tuned: setting === "auto",
     };
     const log = opts.log === undefined ? (l: string) => console.error(l) : opts.log;
     log?.(
       `[gpu] adapter "${description}" (vendor ${summary.vendor || "?"}, ${
         isFallback ? "fallback/software" : "hardware"
-      }), kernel profile ${profile}`,
+      }), kernels ${setting === "auto" ? `tuned (defaults: ${profile})` : `profile ${profile}`}`,
     );
-    return new Gpu(device, summary);
+    const gpu = new Gpu(device, summary);
+    if (setting === "auto") {
+      try {
+        const outcome = await tuneKernels(gpu, {
+          identity: summary,
+          families: tuneFamilies(profile),
+          cacheDir: opts.tuneCacheDir ?? null,
+          budgetMs: opts.tuneBudgetMs,
+          log: log ?? (() => {}),
+        });
+        gpu.kernels = new KernelChoices(profile, outcome.record.table);
+        gpu.tuning = outcome;
+      } catch (e) {
+        gpu.destroy();
+        throw e;
+      }
+    }
+    return gpu;
   }
 
   /** Counts of dispatches and submits since creation (for tests and benchmarks). */
@@ -448,24 +480,6 @@ export class Gpu {
 
   #checkLost(): void {
     if (this.#lost !== null) throw new GpuError(`GPU device lost: ${this.#lost}`);
-  }
-}
-
-/** Mesa's Vulkan loader wants a writable XDG_RUNTIME_DIR; provide a private one if unset. */
-function ensureRuntimeDir(): void {
-  let current: string | undefined;
-  try {
-    current = Deno.env.get("XDG_RUNTIME_DIR");
-  } catch {
-    return;
-  }
-  if (current) return;
-  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cgml-runtime-${Deno.uid() ?? 0}`;
-  try {
-    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    Deno.env.set("XDG_RUNTIME_DIR", dir);
-  } catch {
-    // Without permission to create it the adapter request reports its own error.
   }
 }
 

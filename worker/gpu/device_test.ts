@@ -6,30 +6,27 @@ import {
   assertThrows,
 } from "../../testing/assert.ts";
 import { GpuError } from "./device.ts";
-import { params } from "./params.ts";
+import { kernel, read, readWrite } from "./kernel.ts";
 import { sizeClass } from "./pool.ts";
 import { gpuTest } from "./_testing.ts";
 import type { Tensor } from "./tensor.ts";
 
-const ADD_WGSL = `
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-struct P { n: u32, scale: f32 }
-@group(0) @binding(3) var<uniform> p: P;
-@compute @workgroup_size(64)
+const ADD = kernel({
+  name: "test_add",
+  bindings: { a: read(), b: read(), out: readWrite() },
+  uniforms: { n: "u32", scale: "f32" },
+  body: () =>
+    `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   if (g.x < p.n) { out[g.x] = (a[g.x] + b[g.x]) * p.scale; }
-}`;
+}`,
+});
 
 function addScaled(a: Tensor, b: Tensor, scale: number): Tensor {
   const out = a.gpu.empty(a.shape);
-  a.gpu.run({
-    name: "test_add",
-    key: "v1",
-    source: () => ADD_WGSL,
-    buffers: [a, b, out],
-    params: params().u32(a.size).f32(scale).build(),
+  ADD.run(a.gpu, {
+    buffers: { a, b, out },
+    uniforms: { n: a.size, scale },
     workgroups: [Math.ceil(a.size / 64)],
   });
   return out;
@@ -113,13 +110,12 @@ gpuTest("write after recorded reads keeps command order", async (gpu) => {
 
 gpuTest("a broken kernel surfaces as GpuError naming it", async (gpu) => {
   const a = gpu.tensor([1], [1]);
-  gpu.run({
+  kernel({
     name: "deliberately_broken",
-    key: "bad",
-    source: () => "@compute @workgroup_size(1) fn main() { let x: f32 = undefined_thing; }",
-    buffers: [],
-    workgroups: [1],
-  });
+    bindings: {},
+    uniforms: {},
+    body: () => "@compute @workgroup_size(1) fn main() { let x: f32 = undefined_thing; }",
+  }).run(gpu, { buffers: {}, uniforms: {}, workgroups: [1] });
   const err = await assertRejects(() => gpu.sync(), GpuError);
   assert(err.message.includes("deliberately_broken"), err.message);
   a.dispose();

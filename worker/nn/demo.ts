@@ -15,6 +15,7 @@ import { Adam } from "./optim.ts";
 import { Tape } from "./tape.ts";
 import { UNetDecoder, UNetEncoder } from "./unet.ts";
 import { Gpu } from "../gpu/mod.ts";
+import { loadGpuConfig } from "../../infra/mod.ts";
 import { Rng } from "../lib/mod.ts";
 
 /** Demo settings. */
@@ -140,7 +141,7 @@ function encode(text: string): Uint8Array {
 }
 
 if (import.meta.main) {
-  const gpu = await Gpu.create();
+  const gpu = await Gpu.create(loadGpuConfig());
   await runDemo(gpu);
   gpu.destroy();
 }

@@ -20,6 +20,7 @@ export {
   type WeightedLayer,
 } from "./layers.ts";
 export { SpectralNorm, type SpectralNormOptions } from "./spectral_norm.ts";
+export { FusedMlp, type FusedMlpOptions } from "./fused_mlp.ts";
 export { mlp, type MlpOptions, Sequential } from "./sequential.ts";
 export {
   type UNetCommonOptions,

@@ -7,7 +7,8 @@
  * map.png, reconstruction.ply, reconstruction.png and metrics.json per file (into --out, or
  * --out/<file name> when several files are given). A progress line tracks long batches.
  */
-import { Gpu } from "../gpu/mod.ts";
+import { Gpu, type GpuOptions } from "../gpu/mod.ts";
+import { loadGpuConfig } from "../../infra/mod.ts";
 import { readShapeFile } from "./io/read.ts";
 import { writeResult } from "./outputs.ts";
 import { analyzeShapes, type Basis, type SpectralOptions } from "./pipeline.ts";
@@ -102,8 +103,11 @@ export function progressLine(label: string): (done: number, total: number) => vo
   };
 }
 
-/** Runs the command; returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** Runs the command on a device made with `gpu` (default: the adapter's fixed profile). */
+export async function main(
+  argv: readonly string[],
+  gpuOptions: GpuOptions = {},
+): Promise<number> {
   let args: CliArgs | null;
   try {
     args = parseArgs(argv);
@@ -131,7 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let gpu: Gpu | null = null;
   if (!args.cpu) {
     try {
-      gpu = await Gpu.create({ log: null });
+      gpu = await Gpu.create({ ...gpuOptions, log: null });
     } catch (e) {
       console.error(`[spectral] no WebGPU (${(e as Error).message}); using the CPU reference`);
     }
@@ -162,4 +166,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) Deno.exit(await main(Deno.args, loadGpuConfig()));

@@ -120,9 +120,15 @@ export {
   zernikeMomentsBatch,
 } from "./gpu/batch.ts";
 export { uploadPoints, type WeightedPoints } from "./gpu/points.ts";
-export { type PointBatch, zernikeMomentsGpu } from "./gpu/zernike_moments.ts";
-export { extentGpu, shForwardGpu, uploadProjection } from "./gpu/sh_transform.ts";
-export { shEvaluateGpu, zernikeDensityGpu } from "./gpu/evaluate.ts";
+export {
+  extentGpu,
+  type PointBatch,
+  shEvaluateGpu,
+  shForwardGpu,
+  uploadProjection,
+  zernikeDensityGpu,
+  zernikeMomentsGpu,
+} from "./gpu/transforms.ts";
 export {
   analyzeShapes,
   type Basis,

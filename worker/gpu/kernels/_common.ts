@@ -1,5 +1,6 @@
 /**
- * Helpers shared by the elementwise-style kernel families (internal; not re-exported).
+ * Helpers shared by the kernel families (internal; not re-exported): linear dispatches over
+ * vec4 items, shape checks, and a workgroup sum in WGSL.
  *
  * Vector kernels read and write `array<vec4<f32>>` over `ceil(size / 4)` items. That stays inside
  * the binding because pooled buffers are whole multiples of 256 bytes; the few lanes past `size`
@@ -80,4 +81,29 @@ export function prod(shape: readonly number[], from = 0, to = shape.length): num
   let n = 1;
   for (let i = from; i < to; i++) n *= shape[i];
   return n;
+}
+
+/**
+ * Declares `part` (workgroup memory) and `fn total(x: f32, lid: u32) -> f32`, the sum of `x` over
+ * the `wg` invocations of a workgroup (a tree reduction; every invocation gets the total). `wg`
+ * must be a power of two, and every invocation must call it (it holds barriers).
+ */
+export function workgroupTotalWgsl(wg: number): string {
+  if (!Number.isInteger(Math.log2(wg))) {
+    throw new RangeError(`Cannot build a workgroup sum for ${wg} invocations: not a power of two`);
+  }
+  return `
+var<workgroup> part: array<f32, ${wg}>;
+fn total(x: f32, lid: u32) -> f32 {
+  part[lid] = x;
+  workgroupBarrier();
+  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
+    if (lid < s) { part[lid] += part[lid + s]; }
+    workgroupBarrier();
+  }
+  let r = part[0];
+  workgroupBarrier();
+  return r;
+}
+`;
 }

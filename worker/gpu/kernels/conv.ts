@@ -9,9 +9,11 @@
  * Transposed convolutions reuse the same three kernels. Kernel families and the register-block
  * strategy are those of matmul (see matmul_wgsl.ts).
  */
-import type { Gpu, KernelProfile } from "../device.ts";
-import { grid1d, params } from "../params.ts";
+import type { Gpu } from "../device.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
+import { grid1d } from "../params.ts";
 import type { Tensor } from "../tensor.ts";
+import type { KernelFamily } from "../tuning/choices.ts";
 import {
   checkShape,
   type ConvGeometry,
@@ -21,30 +23,66 @@ import {
   convOutputShape,
   type ConvTransposeOptions,
   convTransposeOutputShape,
+  NO_PHASE,
+  type Phase,
+  phases,
 } from "./conv_shape.ts";
 import {
-  binding,
+  type GemmShape,
+  type GemmVariant,
+  gemmVariant,
+  type GemmVariantName,
+  nearestClass,
+} from "./gemm_variants.ts";
+import { CPU_SOURCES, GPU_SPECS } from "./conv_wgsl.ts";
+import {
   checkGroups,
-  columnVec,
-  comp,
-  CPU_BLOCK,
-  cpuKernel,
+  type CpuBlock,
   cpuLayout,
-  multiplyAdd,
-  range,
-  storeBlock,
   tiledGemm,
   tiledGroups,
-  type TiledSpec,
-  uniforms,
+  type TileShape,
 } from "./matmul_wgsl.ts";
 
 export type { ConvOptions, ConvTransposeOptions } from "./conv_shape.ts";
 
-/** Kernel family selection shared by every convolution entry point. */
+/** Kernel variant selection shared by every convolution entry point. */
 export interface ConvKernelOptions {
-  /** Kernel family to use; defaults to the adapter's profile (tests force each). */
-  variant?: KernelProfile;
+  /** GEMM variant to use; defaults to the device's choice for the shape class (tests force each). */
+  variant?: GemmVariantName;
+}
+
+/**
+ * Shape classes of the convolution GEMMs (M = output rows, N = output columns, K = reduction),
+ * named after their representative shapes: the layer of the kernel benchmark (batch 16,
+ * 32×32×32 → 64, 4×4, stride 2) in each of its three GEMMs, and a first layer (3 → 16
+ * channels) for the forward and weight-gradient GEMMs.
+ */
+export const CONV_CLASSES: Readonly<Record<Kind, Readonly<Record<string, GemmShape>>>> = {
+  fwd: { "4096x64x512": { m: 4096, n: 64, k: 512 }, "4096x16x48": { m: 4096, n: 16, k: 48 } },
+  dx: { "4096x32x256": { m: 4096, n: 32, k: 256 } },
+  dw: { "512x64x4096": { m: 512, n: 64, k: 4096 }, "48x16x4096": { m: 48, n: 16, k: 4096 } },
+};
+
+/** The convolution GEMM kinds: forward, input gradient, weight gradient. */
+export type ConvKind = "fwd" | "dx" | "dw";
+
+type Kind = ConvKind;
+
+const FAMILY: Readonly<Record<Kind, KernelFamily>> = {
+  fwd: "conv_fwd",
+  dx: "conv_dx",
+  dw: "conv_dw",
+};
+
+/** The shape class of a convolution GEMM of `kind` (M×N×K as in the module documentation). */
+export function convClass(kind: ConvKind, m: number, n: number, k: number): string {
+  return nearestClass(CONV_CLASSES[kind], m, n, k);
+}
+
+function pickVariant(gpu: Gpu, kind: Kind, gemm: readonly number[], name?: string): GemmVariant {
+  const chosen = name ?? gpu.kernels.pick(FAMILY[kind], convClass(kind, gemm[0], gemm[1], gemm[2]));
+  return gemmVariant(`run conv kernel ${kind}`, chosen);
 }
 
 /** conv2d(x [N, H, W, Cin], w [KH, KW, Cin, Cout]) → new [N, Ho, Wo, Cout]. */
@@ -118,37 +156,10 @@ export function convTranspose2dWeightGrad(
  * Uniforms shared by the three kernels: GEMM sizes, geometry, cpu layout, the sub-pixel phase
  * of the input-gradient kernel and the images per K slice of the weight-gradient kernel.
  */
-const FIELDS = (
+const UNIFORMS = Object.fromEntries(
   "M N K Nb H W Cin Ho Wo Cout KH KW S P wgx rh rw ih0 iw0 Hq Wq KHp KWp qh0 qw0 nPer"
-).split(" ");
-
-type Kind = "fwd" | "dx" | "dw";
-
-interface Phase {
-  rh: number;
-  rw: number;
-  ih0: number;
-  iw0: number;
-  hq: number;
-  wq: number;
-  khp: number;
-  kwp: number;
-  qh0: number;
-  qw0: number;
-}
-
-const NO_PHASE: Phase = {
-  rh: 0,
-  rw: 0,
-  ih0: 0,
-  iw0: 0,
-  hq: 0,
-  wq: 0,
-  khp: 0,
-  kwp: 0,
-  qh0: 0,
-  qw0: 0,
-};
+    .split(" ").map((f) => [f, "u32" as const]),
+);
 
 /** The device shared by `tensors`. */
 function deviceOf(op: string, tensors: Tensor[]): Gpu {
@@ -159,14 +170,14 @@ function deviceOf(op: string, tensors: Tensor[]): Gpu {
   return gpu;
 }
 
-function forward(x: Tensor, w: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
+function forward(x: Tensor, w: Tensor, g: ConvGeometry, variant?: GemmVariantName): Tensor {
   const out = deviceOf("run a convolution", [x, w]).empty(convOutputShape(g));
   const m = g.n * g.ho * g.wo;
   dispatch("fwd", [x, w, out], g, [m, g.cout, g.kh * g.kw * g.cin], NO_PHASE, NO_SPLIT, variant);
   return out;
 }
 
-function inputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
+function inputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, variant?: GemmVariantName): Tensor {
   const out = deviceOf("run a convolution input gradient", [dy, w]).empty(convInputShape(g));
   for (const ph of phases(g)) {
     const gemm = [g.n * ph.hq * ph.wq, g.cin, ph.khp * ph.kwp * g.cout] as const;
@@ -180,13 +191,18 @@ function inputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, variant?: KernelProfi
  * that gives too few workgroups to fill the device, the batch is split into K slices that
  * write partial sums, added up by a second, small kernel.
  */
-function weightGrad(x: Tensor, dy: Tensor, g: ConvGeometry, variant?: KernelProfile): Tensor {
+function weightGrad(
+  x: Tensor,
+  dy: Tensor,
+  g: ConvGeometry,
+  name?: GemmVariantName,
+): Tensor {
   const gpu = deviceOf("run a convolution weight gradient", [x, dy]);
-  const cpu = (variant ?? gpu.adapter.profile) === "cpu";
   const shape = [g.kh, g.kw, g.cin, g.cout];
   const m = g.kh * g.kw * g.cin;
   const perImage = g.ho * g.wo;
-  const slices = kSlices(g, m, g.cout, cpu);
+  const variant = pickVariant(gpu, "dw", [m, g.cout, g.n * perImage], name);
+  const slices = kSlices(g, m, g.cout, variant);
   const nPer = Math.ceil(g.n / slices);
   const gemm = [m, g.cout, nPer * perImage] as const;
   if (slices === 1) {
@@ -199,12 +215,9 @@ function weightGrad(x: Tensor, dy: Tensor, g: ConvGeometry, variant?: KernelProf
   dispatch("dw", [x, dy, partial], g, gemm, NO_PHASE, { slices: parts, nPer }, variant);
   const out = gpu.empty(shape);
   const count = m * g.cout;
-  gpu.run({
-    name: "conv_dw_sum",
-    key: "",
-    source: () => SUM_SLICES,
-    buffers: [partial, out],
-    params: params().u32(count).u32(parts).build(),
+  SUM_SLICES.run(gpu, {
+    buffers: { src: partial, dst: out },
+    uniforms: { count, slices: parts },
     workgroups: grid1d(Math.ceil(count / 64)),
   });
   partial.dispose();
@@ -223,10 +236,11 @@ const MAX_PARTIAL_BYTES = 64 << 20;
  * on 2 cores was 5–20 % slower), else enough for 4 workgroups per core (a 48×32 gradient went
  * from 6.4 to 4.3 ms). gpu family: a few hundred workgroups.
  */
-function kSlices(g: ConvGeometry, m: number, n: number, cpu: boolean): number {
-  const tiles = cpu
-    ? cpuLayout(m, n).groups.reduce((a, b) => a * b, 1)
-    : tiledGroups(m, n).reduce((a, b) => a * b, 1);
+function kSlices(g: ConvGeometry, m: number, n: number, v: GemmVariant): number {
+  const cpu = v.kind === "cpu";
+  const tiles = v.kind === "cpu"
+    ? cpuLayout(m, n, v.block).groups.reduce((a, b) => a * b, 1)
+    : tiledGroups(m, n, 1, v.tile).reduce((a, b) => a * b, 1);
   const cores = navigator.hardwareConcurrency || 2;
   if (cpu && tiles >= cores) return 1;
   const target = cpu ? 4 * cores : 256;
@@ -238,11 +252,12 @@ function kSlices(g: ConvGeometry, m: number, n: number, cpu: boolean): number {
   return Math.max(1, Math.min(Math.ceil(target / tiles), limit));
 }
 
-const SUM_SLICES = `@group(0) @binding(0) var<storage, read> src: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
-struct P { count: u32, slices: u32 }
-@group(0) @binding(2) var<uniform> p: P;
-@compute @workgroup_size(64)
+const SUM_SLICES = kernel({
+  name: "conv_dw_sum",
+  bindings: { src: read(), dst: readWrite() },
+  uniforms: { count: "u32", slices: "u32" },
+  body: () =>
+    `@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * 64u + lid;
@@ -254,45 +269,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     s += src[z * p.count + i];
   }
   dst[i] = s;
-}`;
-
-/**
- * The sub-pixel phases of the input gradient that own input pixels. Phase (r_h, r_w) covers
- * ih = ih0 + s·t (t < Hq) with (ih + p) ≡ r_h (mod s), reads taps kh = r_h + s·j (j < KHp) and
- * output rows oh = qh0 + t - j.
- */
-function phases(g: ConvGeometry): Phase[] {
-  const axis = (r: number, size: number, k: number) => {
-    const i0 = (((r - g.pad) % g.stride) + g.stride) % g.stride;
-    return {
-      i0,
-      q: i0 < size ? Math.ceil((size - i0) / g.stride) : 0,
-      taps: r < k ? Math.ceil((k - r) / g.stride) : 0,
-      q0: (i0 + g.pad - r) / g.stride,
-    };
-  };
-  const out: Phase[] = [];
-  for (let rh = 0; rh < g.stride; rh++) {
-    for (let rw = 0; rw < g.stride; rw++) {
-      const a = axis(rh, g.h, g.kh);
-      const b = axis(rw, g.w, g.kw);
-      if (a.q === 0 || b.q === 0) continue;
-      out.push({
-        rh,
-        rw,
-        ih0: a.i0,
-        iw0: b.i0,
-        hq: a.q,
-        wq: b.q,
-        khp: a.taps,
-        kwp: b.taps,
-        qh0: a.q0,
-        qw0: b.q0,
-      });
-    }
-  }
-  return out;
-}
+}`,
+});
 
 /** K split of the weight gradient: `slices` workgroup layers along z of `nPer` images each. */
 interface Split {
@@ -310,306 +288,86 @@ function dispatch(
   gemm: readonly [number, number, number],
   ph: Phase,
   split: Split,
-  variant: KernelProfile | undefined,
+  chosen: GemmVariantName | GemmVariant | undefined,
 ): void {
   const gpu = buffers[0].gpu;
   const [m, n, k] = gemm;
   if (m === 0 || n === 0) return;
-  const cpu = (variant ?? gpu.adapter.profile) === "cpu";
-  const layout = cpuLayout(m, n);
-  const u = params();
-  for (
-    const v of [m, n, k, g.n, g.h, g.w, g.cin, g.ho, g.wo, g.cout, g.kh, g.kw, g.stride, g.pad]
-  ) u.u32(v);
-  u.u32(layout.wgx);
-  for (const v of [ph.rh, ph.rw, ph.ih0, ph.iw0, ph.hq, ph.wq, ph.khp, ph.kwp, ph.qh0, ph.qw0]) {
-    u.u32(v);
-  }
-  u.u32(split.nPer);
+  const variant = typeof chosen === "object" ? chosen : pickVariant(gpu, kind, gemm, chosen);
+  const block = variant.kind === "cpu" ? variant.block : null;
+  const layout = cpuLayout(m, n, block ?? undefined);
+  const uniforms = {
+    M: m,
+    N: n,
+    K: k,
+    Nb: g.n,
+    H: g.h,
+    W: g.w,
+    Cin: g.cin,
+    Ho: g.ho,
+    Wo: g.wo,
+    Cout: g.cout,
+    KH: g.kh,
+    KW: g.kw,
+    S: g.stride,
+    P: g.pad,
+    wgx: layout.wgx,
+    rh: ph.rh,
+    rw: ph.rw,
+    ih0: ph.ih0,
+    iw0: ph.iw0,
+    Hq: ph.hq,
+    Wq: ph.wq,
+    KHp: ph.khp,
+    KWp: ph.kwp,
+    qh0: ph.qh0,
+    qw0: ph.qw0,
+    nPer: split.nPer,
+  };
   const vec = g.cin % 4 === 0 && g.cout % 4 === 0;
-  const workgroups = cpu
-    ? [layout.groups[0], layout.groups[1], split.slices] as const
-    : tiledGroups(m, n, split.slices);
-  checkGroups(`run conv kernel ${kind}`, workgroups);
-  gpu.run({
-    name: `conv_${kind}_${cpu ? "cpu" : "gpu"}`,
-    key: cpu ? (vec ? "4" : "1") : "",
-    source: () => (cpu ? CPU_SOURCES[kind](vec) : tiledGemm(GPU_SPECS[kind]())),
-    buffers,
-    params: u.build(),
-    workgroups,
-  });
+  const names = NAMES[kind];
+  const bound = { [names[0]]: buffers[0], [names[1]]: buffers[1], [names[2]]: buffers[2] };
+  if (block) {
+    const workgroups = [layout.groups[0], layout.groups[1], split.slices] as const;
+    checkGroups(`run conv kernel ${kind}`, workgroups);
+    CONV_CPU.run(gpu, { variant: { kind, block, vec }, buffers: bound, uniforms, workgroups });
+  } else if (variant.kind === "tiled") {
+    const workgroups = tiledGroups(m, n, split.slices, variant.tile);
+    checkGroups(`run conv kernel ${kind}`, workgroups);
+    CONV_TILED.run(gpu, {
+      variant: { kind, tile: variant.tile },
+      buffers: bound,
+      uniforms,
+      workgroups,
+    });
+  }
 }
 
-const T = CPU_BLOCK;
-
-function header(names: [string, string, string], vec: boolean): string {
-  return [
-    binding(0, names[0], vec),
-    binding(1, names[1], vec),
-    binding(2, names[2], vec, true),
-    uniforms(3, FIELDS),
-  ].join("\n");
-}
-
-/** Forward: rows are output pixels, the K loop runs over taps then input channels. */
-function forwardCpu(vec: boolean): string {
-  const u = vec ? 4 : 1;
-  const setup = [
-    "let HoWo = p.Ho * p.Wo;",
-    `let CI = p.Cin / ${u}u;`,
-    `let CO = p.Cout / ${u}u;`,
-    ...range(T).flatMap((i) => [
-      `let r${i} = min(row0 + ${i}u, p.M - 1u);`,
-      `let q${i} = r${i} % HoWo;`,
-      `let xn${i} = r${i} / HoWo * p.H;`,
-      `let y${i} = i32(q${i} / p.Wo * p.S) - i32(p.P);`,
-      `let x${i} = i32(q${i} % p.Wo * p.S) - i32(p.P);`,
-    ]),
-    ...(vec
-      ? range(T / 4).map((v) => `let b${v} = min(col0 / 4u + ${v}u, CO - 1u);`)
-      : range(T).map((j) => `let b${j} = min(col0 + ${j}u, p.Cout - 1u);`)),
-  ];
-  const taps = range(T).flatMap((i) => [
-    `let iy${i} = y${i} + i32(kh);`,
-    `let ix${i} = x${i} + i32(kw);`,
-    `let ok${i} = u32(iy${i}) < p.H && u32(ix${i}) < p.W;`,
-    `let o${i} = select(0u, ((xn${i} + u32(iy${i})) * p.W + u32(ix${i})) * CI, ok${i});`,
-  ]);
-  const inner = vec
-    ? `let wq = (wr + c * 4u) * CO;
-        ${
-      range(4).flatMap((kk) =>
-        range(T / 4).map((v) => `let bv${kk}_${v} = Wt[wq + ${kk}u * CO + b${v}];`)
-      ).join("\n        ")
-    }
-        ${
-      multiplyAdd(
-        4,
-        (i, kk) => `av${i}.${comp(kk)}`,
-        (kk, v) => `bv${kk}_${v}`,
-        (i) => [`let av${i} = select(vec4<f32>(), X[o${i} + c], ok${i});`],
-      )
-    }`
-    : `let wq = (wr + c) * p.Cout;
-        ${range(T).map((j) => `let bv${j} = Wt[wq + b${j}];`).join("\n        ")}
-        ${range(T / 4).map((v) => `let bq${v} = ${columnVec(v)};`).join("\n        ")}
-        ${
-      multiplyAdd(
-        1,
-        (i) => `av${i}`,
-        (_, v) => `bq${v}`,
-        (i) => [`let av${i} = select(0.0, X[o${i} + c], ok${i});`],
-      )
-    }`;
-  const loop = `var wr = 0u;
-  for (var kh = 0u; kh < p.KH; kh++) {
-    for (var kw = 0u; kw < p.KW; kw++) {
-      ${taps.join("\n      ")}
-      for (var c = 0u; c < CI; c++) {
-        ${inner}
-      }
-      wr += p.Cin;
-    }
-  }`;
-  const store = storeBlock("Y", vec, {
-    ok: (i) => `row0 + ${i}u < p.M`,
-    offset: (i) => `(row0 + ${i}u) * p.Cout`,
-  });
-  return cpuKernel(header(["X", "Wt", "Y"], vec), setup, loop, store);
-}
-
-/**
- * Input gradient of one sub-pixel phase: rows are the phase's input pixels, columns input
- * channels, the K loop runs over the phase's taps then output channels. The weights are read
- * along Cout (K) and transposed in registers.
- */
-function inputGradCpu(vec: boolean): string {
-  const u = vec ? 4 : 1;
-  const setup = [
-    "let HqWq = p.Hq * p.Wq;",
-    `let CO = p.Cout / ${u}u;`,
-    ...range(T).flatMap((i) => [
-      `let r${i} = min(row0 + ${i}u, p.M - 1u);`,
-      `let n${i} = r${i} / HqWq;`,
-      `let t${i} = r${i} % HqWq;`,
-      `let th${i} = t${i} / p.Wq;`,
-      `let tw${i} = t${i} % p.Wq;`,
-      `let qy${i} = i32(p.qh0 + th${i});`,
-      `let qx${i} = i32(p.qw0 + tw${i});`,
-      `let dn${i} = n${i} * p.Ho;`,
-    ]),
-    ...range(T).map((j) => `let b${j} = min(col0 + ${j}u, p.Cin - 1u) * CO;`),
-  ];
-  const taps = range(T).flatMap((i) => [
-    `let oy${i} = qy${i} - i32(jh);`,
-    `let ox${i} = qx${i} - i32(jw);`,
-    `let ok${i} = u32(oy${i}) < p.Ho && u32(ox${i}) < p.Wo;`,
-    `let o${i} = select(0u, ((dn${i} + u32(oy${i})) * p.Wo + u32(ox${i})) * CO, ok${i});`,
-  ]);
-  const bLoads = range(T).map((j) => `let bv${j} = Wt[wb + b${j} + c];`).join("\n        ");
-  const inner = vec
-    ? `${bLoads}
-        ${
-      multiplyAdd(
-        4,
-        (i, kk) => `av${i}.${comp(kk)}`,
-        (kk, v) => `vec4<f32>(${range(4).map((t) => `bv${4 * v + t}.${comp(kk)}`).join(", ")})`,
-        (i) => [`let av${i} = select(vec4<f32>(), DY[o${i} + c], ok${i});`],
-      )
-    }`
-    : `${bLoads}
-        ${range(T / 4).map((v) => `let bq${v} = ${columnVec(v)};`).join("\n        ")}
-        ${
-      multiplyAdd(
-        1,
-        (i) => `av${i}`,
-        (_, v) => `bq${v}`,
-        (i) => [`let av${i} = select(0.0, DY[o${i} + c], ok${i});`],
-      )
-    }`;
-  const loop = `for (var jh = 0u; jh < p.KHp; jh++) {
-    for (var jw = 0u; jw < p.KWp; jw++) {
-      ${taps.join("\n      ")}
-      let wb = ((p.rh + jh * p.S) * p.KW + p.rw + jw * p.S) * p.Cin * CO;
-      for (var c = 0u; c < CO; c++) {
-        ${inner}
-      }
-    }
-  }`;
-  const store = storeBlock("DX", vec, {
-    ok: (i) => `row0 + ${i}u < p.M`,
-    offset: (i) => `((n${i} * p.H + p.ih0 + th${i} * p.S) * p.W + p.iw0 + tw${i} * p.S) * p.Cin`,
-  });
-  return cpuKernel(header(["DY", "Wt", "DX"], vec), setup, loop, store);
-}
-
-/**
- * Weight gradient: rows are (kh, kw, ci), columns Cout, the K loop runs over output pixels.
- * With vec4, x is read as 4 consecutive input channels (4 rows sharing one tap).
- */
-function weightGradCpu(vec: boolean): string {
-  const u = vec ? 4 : 1;
-  const g = vec ? T / 4 : T;
-  const rowSetup = range(g).flatMap((r) => [
-    vec
-      ? `let r${r} = min(row0 / 4u + ${r}u, p.M / 4u - 1u) * 4u;`
-      : `let r${r} = min(row0 + ${r}u, p.M - 1u);`,
-    `let ci${r} = r${r} % p.Cin / ${u}u;`,
-    `let t${r} = r${r} / p.Cin;`,
-    `let kx${r} = i32(t${r} % p.KW) - i32(p.P);`,
-    `let ky${r} = i32(t${r} / p.KW) - i32(p.P);`,
-  ]);
-  const setup = [
-    `let CI = p.Cin / ${u}u;`,
-    `let CO = p.Cout / ${u}u;`,
-    ...rowSetup,
-    ...(vec
-      ? range(T / 4).map((v) => `let b${v} = min(col0 / 4u + ${v}u, CO - 1u);`)
-      : range(T).map((j) => `let b${j} = min(col0 + ${j}u, p.Cout - 1u);`)),
-  ];
-  const rowTaps = range(g).flatMap((r) => [
-    `let iy${r} = i32(oh * p.S) + ky${r};`,
-    `let oky${r} = u32(iy${r}) < p.H;`,
-    `let xr${r} = (n * p.H + u32(iy${r})) * p.W;`,
-  ]);
-  const zero = vec ? "vec4<f32>()" : "0.0";
-  const aLoad = (r: number) => [
-    `let ix${r} = ix + kx${r};`,
-    `let ok${r} = oky${r} && u32(ix${r}) < p.W;`,
-    `let av${r} = select(${zero}, X[select(0u, (xr${r} + u32(ix${r})) * CI + ci${r}, ok${r})], ok${r});`,
-  ];
-  const inner = vec
-    ? `${range(T / 4).map((v) => `let bv${v} = DY[d + b${v}];`).join("\n          ")}
-          ${
-      multiplyAdd(
-        1,
-        (i) => `av${i >> 2}.${comp(i & 3)}`,
-        (_, v) => `bv${v}`,
-        (i) => (i % 4 === 0 ? aLoad(i / 4) : []),
-      )
-    }`
-    : `${range(T).map((j) => `let bv${j} = DY[d + b${j}];`).join("\n          ")}
-          ${range(T / 4).map((v) => `let bq${v} = ${columnVec(v)};`).join("\n          ")}
-          ${multiplyAdd(1, (i) => `av${i}`, (_, v) => `bq${v}`, aLoad)}`;
-  const loop = `let n0 = wid.z * p.nPer;
-  var pix = n0 * p.Ho * p.Wo;
-  for (var n = n0; n < min(n0 + p.nPer, p.Nb); n++) {
-    for (var oh = 0u; oh < p.Ho; oh++) {
-      ${rowTaps.join("\n      ")}
-      for (var ow = 0u; ow < p.Wo; ow++) {
-        let ix = i32(ow * p.S);
-        let d = pix * CO;
-        ${inner}
-        pix++;
-      }
-    }
-  }`;
-  const store = storeBlock("DW", vec, {
-    ok: (i) => `row0 + ${i}u < p.M`,
-    offset: (i) => `(wid.z * p.M + row0 + ${i}u) * p.Cout`,
-  });
-  return cpuKernel(header(["X", "DY", "DW"], vec), setup, loop, store);
-}
-
-const CPU_SOURCES: Record<Kind, (vec: boolean) => string> = {
-  fwd: forwardCpu,
-  dx: inputGradCpu,
-  dw: weightGradCpu,
+/** Binding names of each kind: the two operands and the output. */
+const NAMES: Readonly<Record<Kind, readonly [string, string, string]>> = {
+  fwd: ["X", "Wt", "Y"],
+  dx: ["DY", "Wt", "DX"],
+  dw: ["X", "DY", "DW"],
 };
 
-/** Decodes output pixel `m` into `nb`, `oh`, `ow` (gpu family loaders). */
-const PIXEL = "let hw = p.Ho * p.Wo; let nb = m / hw; let oh = m % hw / p.Wo; let ow = m % p.Wo;";
+function convBindings(kind: Kind, vec: boolean) {
+  const t = vec ? "vec4<f32>" : "f32";
+  const [a, b, c] = NAMES[kind];
+  return { [a]: read(t), [b]: read(t), [c]: readWrite(t) };
+}
 
-const GPU_SPECS: Record<Kind, () => TiledSpec> = {
-  fwd: () => ({
-    header: header(["X", "Wt", "Y"], false),
-    loadA: `${PIXEL}
-  let ci = k % p.Cin; let t = k / p.Cin;
-  let iy = i32(oh * p.S + t / p.KW) - i32(p.P);
-  let ix = i32(ow * p.S + t % p.KW) - i32(p.P);
-  if (u32(iy) >= p.H || u32(ix) >= p.W) { return 0.0; }
-  return X[((nb * p.H + u32(iy)) * p.W + u32(ix)) * p.Cin + ci];`,
-    loadB: "return Wt[k * p.Cout + n];",
-    storeC: "Y[m * p.Cout + n] = v;",
-    aAlongK: "true",
-    bAlongK: "false",
-  }),
-  dx: () => ({
-    header: `${header(["DY", "Wt", "DX"], false)}
-fn tap(k: u32) -> vec3<u32> {
-  let t = k / p.Cout;
-  return vec3<u32>(t / p.KWp, t % p.KWp, k % p.Cout);
-}`,
-    loadA: `let hw = p.Hq * p.Wq; let nb = m / hw; let th = m % hw / p.Wq; let tw = m % p.Wq;
-  let j = tap(k);
-  let oy = i32(p.qh0 + th) - i32(j.x);
-  let ox = i32(p.qw0 + tw) - i32(j.y);
-  if (u32(oy) >= p.Ho || u32(ox) >= p.Wo) { return 0.0; }
-  return DY[((nb * p.Ho + u32(oy)) * p.Wo + u32(ox)) * p.Cout + j.z];`,
-    loadB: `let j = tap(k);
-  let kh = p.rh + j.x * p.S; let kw = p.rw + j.y * p.S;
-  return Wt[((kh * p.KW + kw) * p.Cin + n) * p.Cout + j.z];`,
-    storeC: `let hw = p.Hq * p.Wq; let nb = m / hw; let th = m % hw / p.Wq; let tw = m % p.Wq;
-  DX[((nb * p.H + p.ih0 + th * p.S) * p.W + p.iw0 + tw * p.S) * p.Cin + n] = v;`,
-    aAlongK: "true",
-    bAlongK: "true",
-  }),
-  dw: () => ({
-    header: header(["X", "DY", "DW"], false),
-    loadA: `let ci = m % p.Cin; let t = m / p.Cin;
-  let hw = p.Ho * p.Wo; let kg = b * p.K + k;
-  let nb = kg / hw; let oh = kg % hw / p.Wo; let ow = kg % p.Wo;
-  if (nb >= p.Nb) { return 0.0; }
-  let iy = i32(oh * p.S + t / p.KW) - i32(p.P);
-  let ix = i32(ow * p.S + t % p.KW) - i32(p.P);
-  if (u32(iy) >= p.H || u32(ix) >= p.W) { return 0.0; }
-  return X[((nb * p.H + u32(iy)) * p.W + u32(ix)) * p.Cin + ci];`,
-    loadB: `let kg = b * p.K + k;
-  if (kg >= p.Nb * p.Ho * p.Wo) { return 0.0; }
-  return DY[kg * p.Cout + n];`,
-    storeC: "DW[(b * p.M + m) * p.Cout + n] = v;",
-    aAlongK: "false",
-    bAlongK: "false",
-  }),
-};
+const CONV_CPU = kernel({
+  name: (v: { kind: Kind; block: CpuBlock; vec: boolean }) => `conv_${v.kind}_cpu`,
+  bindings: (v) => convBindings(v.kind, v.vec),
+  uniforms: UNIFORMS,
+  key: (v) => `${v.block.rows}x${v.block.cols}|${v.vec ? "4" : "1"}`,
+  body: (v) => CPU_SOURCES[v.kind](v.block, v.vec),
+});
+
+const CONV_TILED = kernel({
+  name: (v: { kind: Kind; tile: TileShape }) => `conv_${v.kind}_gpu`,
+  bindings: (v) => convBindings(v.kind, false),
+  uniforms: UNIFORMS,
+  key: (v) => `${v.tile.tile}x${v.tile.bk}`,
+  body: (v) => tiledGemm(GPU_SPECS[v.kind], v.tile),
+});

@@ -121,3 +121,69 @@ export function checkShape(
     throw new RangeError(`Cannot ${op}: ${name} has shape [${actual}], expected [${expected}]`);
   }
 }
+
+/** One sub-pixel phase of a strided input gradient (see {@link phases}). */
+export interface Phase {
+  rh: number;
+  rw: number;
+  ih0: number;
+  iw0: number;
+  hq: number;
+  wq: number;
+  khp: number;
+  kwp: number;
+  qh0: number;
+  qw0: number;
+}
+
+/** The phase fields of kernels that have none. */
+export const NO_PHASE: Phase = {
+  rh: 0,
+  rw: 0,
+  ih0: 0,
+  iw0: 0,
+  hq: 0,
+  wq: 0,
+  khp: 0,
+  kwp: 0,
+  qh0: 0,
+  qw0: 0,
+};
+
+/**
+ * The sub-pixel phases of the input gradient that own input pixels. Phase (r_h, r_w) covers
+ * ih = ih0 + s·t (t < Hq) with (ih + p) ≡ r_h (mod s), reads taps kh = r_h + s·j (j < KHp) and
+ * output rows oh = qh0 + t - j.
+ */
+export function phases(g: ConvGeometry): Phase[] {
+  const axis = (r: number, size: number, k: number) => {
+    const i0 = (((r - g.pad) % g.stride) + g.stride) % g.stride;
+    return {
+      i0,
+      q: i0 < size ? Math.ceil((size - i0) / g.stride) : 0,
+      taps: r < k ? Math.ceil((k - r) / g.stride) : 0,
+      q0: (i0 + g.pad - r) / g.stride,
+    };
+  };
+  const out: Phase[] = [];
+  for (let rh = 0; rh < g.stride; rh++) {
+    for (let rw = 0; rw < g.stride; rw++) {
+      const a = axis(rh, g.h, g.kh);
+      const b = axis(rw, g.w, g.kw);
+      if (a.q === 0 || b.q === 0) continue;
+      out.push({
+        rh,
+        rw,
+        ih0: a.i0,
+        iw0: b.i0,
+        hq: a.q,
+        wq: b.q,
+        khp: a.taps,
+        kwp: b.taps,
+        qh0: a.q0,
+        qw0: b.q0,
+      });
+    }
+  }
+  return out;
+}

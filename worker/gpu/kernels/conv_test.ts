@@ -4,7 +4,6 @@ import {
   assertEquals,
   assertThrows,
 } from "../../../testing/assert.ts";
-import type { KernelProfile } from "../device.ts";
 import { Rng } from "../../lib/mod.ts";
 import type { Tensor } from "../tensor.ts";
 import { gpuTest } from "../_testing.ts";
@@ -26,8 +25,9 @@ import {
   convTranspose2dWeightGradRef,
 } from "./conv_ref.ts";
 import { convGeometry, convOutputShape, convTransposeOutputShape } from "./conv_shape.ts";
+import { GEMM_VARIANT_NAMES } from "./gemm_variants.ts";
 
-const VARIANTS: KernelProfile[] = ["cpu", "gpu"];
+const VARIANTS = GEMM_VARIANT_NAMES;
 
 /** [N, H, W, Cin, KH, KW, Cout, stride, padding] */
 type Case = [number, number, number, number, number, number, number, number, number];

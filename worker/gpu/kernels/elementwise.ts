@@ -1,27 +1,11 @@
 /**
- * Elementwise kernels: unary activations and their gradients, binary ops with numpy
- * broadcasting, broadcast-gradient reduction, `alpha·a + beta·b` and fills.
- *
- * Every op is one dispatch, over vec4 items wherever the layout allows. Broadcasting
- * collapses the aligned shapes into at most {@link MAX_BROADCAST_RANK} blocks (neighbouring
- * dimensions with the same broadcast pattern merge) and gives each operand a stride per block
- * (0 where it is broadcast); the kernel splits the output index into block coordinates and dots
- * them with the strides. A vec4 item spans four positions of the last block, so a broadcast
- * operand there is one splatted element.
+ * Elementwise kernels: unary activations and their gradients, `alpha·a + beta·b` and fills
+ * (binary ops with broadcasting: `binary.ts`). Every op is one dispatch over vec4 items.
  */
 import type { Gpu } from "../device.ts";
-import { params } from "../params.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
-import {
-  fmt,
-  LINEAR_MAIN,
-  linearGrid,
-  prod,
-  requireSameShape,
-  sameShape,
-  vec4Count,
-} from "./_common.ts";
-import { sum } from "./reduce.ts";
+import { LINEAR_MAIN, linearGrid, requireSameShape, vec4Count } from "./_common.ts";
 
 /** Unary operations; `leaky_relu` (slope), `scale` and `add_scalar` take `alpha`. */
 export type UnaryOp =
@@ -38,9 +22,6 @@ export type UnaryOp =
   | "softplus"
   | "scale"
   | "add_scalar";
-
-/** Binary operations with numpy broadcasting. */
-export type BinaryOp = "add" | "sub" | "mul" | "div" | "max" | "min";
 
 /** Options of {@link unary} and {@link unaryGrad}. */
 export interface UnaryOptions {
@@ -70,9 +51,6 @@ export const UNARY_GRAD_INPUT: Readonly<Record<UnaryOp, "x" | "y" | "none">> = {
   scale: "none",
   add_scalar: "none",
 };
-
-/** Most collapsed broadcast blocks a binary op supports. */
-export const MAX_BROADCAST_RANK = 6;
 
 const V4 = "vec4<f32>";
 const ZERO = `${V4}(0.0)`;
@@ -109,15 +87,6 @@ const UNARY_GRAD_WGSL: Record<UnaryOp, string> = {
   add_scalar: "dy",
 };
 
-const BINARY_WGSL: Record<BinaryOp, string> = {
-  add: "va + vb",
-  sub: "va - vb",
-  mul: "va * vb",
-  div: "va / vb",
-  max: "max(va, vb)",
-  min: "min(va, vb)",
-};
-
 const HELPERS = `
 fn sigmoid(x: ${V4}) -> ${V4} {
   let e = exp(-abs(x));
@@ -138,6 +107,20 @@ function alphaOf(op: UnaryOp, opts: UnaryOptions): number {
   return op === "leaky_relu" ? 0.01 : 0;
 }
 
+const UNARY = kernel({
+  name: (op: UnaryOp) => `unary_${op}`,
+  bindings: { src: read(V4), dst: readWrite(V4) },
+  uniforms: { n: "u32", alpha: "f32" },
+  key: () => "v4",
+  body: (op) =>
+    `${HELPERS}
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  let x = src[gi];
+  dst[gi] = ${UNARY_WGSL[op]};
+}`,
+});
+
 /** Applies a unary op elementwise; returns a new tensor of the same shape. */
 export function unary(op: UnaryOp, x: Tensor, opts: UnaryOptions = {}): Tensor {
   if (!(op in UNARY_WGSL)) throw new RangeError(`Cannot apply unknown unary op "${op}"`);
@@ -145,26 +128,40 @@ export function unary(op: UnaryOp, x: Tensor, opts: UnaryOptions = {}): Tensor {
   const out = x.gpu.empty(x.shape);
   if (x.size === 0) return out;
   const n = vec4Count(x.size);
-  x.gpu.run({
-    name: `unary_${op}`,
-    key: "v4",
-    source: () =>
-      `${HELPERS}
-@group(0) @binding(0) var<storage, read> src: array<${V4}>;
-@group(0) @binding(1) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, alpha: f32 }
-@group(0) @binding(2) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  let x = src[gi];
-  dst[gi] = ${UNARY_WGSL[op]};
-}`,
-    buffers: [x, out],
-    params: params().u32(n).f32(alpha).build(),
+  UNARY.run(x.gpu, {
+    variant: op,
+    buffers: { src: x, dst: out },
+    uniforms: { n, alpha },
     workgroups: linearGrid(n),
   });
   return out;
 }
+
+const UNARY_GRAD = kernel({
+  name: (op: UnaryOp) => `unary_grad_${op}`,
+  bindings: (op) => {
+    const need = UNARY_GRAD_INPUT[op];
+    return {
+      ...(need === "none" ? {} : { [`in_${need}`]: read(V4) }),
+      in_dy: read(V4),
+      dst: readWrite(V4),
+    };
+  },
+  uniforms: { n: "u32", alpha: "f32" },
+  key: () => "v4",
+  body: (op) => {
+    const need = UNARY_GRAD_INPUT[op];
+    const loads = need === "none"
+      ? "let dy = in_dy[gi];"
+      : `let ${need} = in_${need}[gi]; let dy = in_dy[gi];`;
+    return `${HELPERS}
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  ${loads}
+  dst[gi] = ${UNARY_GRAD_WGSL[op]};
+}`;
+  },
+});
 
 /**
  * Gradient of {@link unary}: returns dx given the forward input `x`, forward output `y` and the
@@ -188,202 +185,26 @@ export function unaryGrad(
   const out = dy.gpu.empty(dy.shape);
   if (dy.size === 0) return out;
   const n = vec4Count(dy.size);
-  const inputs = saved ? [need, "dy"] : ["dy"];
-  dy.gpu.run({
-    name: `unary_grad_${op}`,
-    key: "v4",
-    source: () =>
-      `${HELPERS}
-${
-        inputs.map((v, k) => `@group(0) @binding(${k}) var<storage, read> in_${v}: array<${V4}>;`)
-          .join("\n")
-      }
-@group(0) @binding(${inputs.length}) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, alpha: f32 }
-@group(0) @binding(${inputs.length + 1}) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  ${inputs.map((v) => `let ${v} = in_${v}[gi];`).join(" ")}
-  dst[gi] = ${UNARY_GRAD_WGSL[op]};
-}`,
-    buffers: saved ? [saved, dy, out] : [dy, out],
-    params: params().u32(n).f32(alpha).build(),
+  UNARY_GRAD.run(dy.gpu, {
+    variant: op,
+    buffers: { ...(saved ? { [`in_${need}`]: saved } : {}), in_dy: dy, dst: out },
+    uniforms: { n, alpha },
     workgroups: linearGrid(n),
   });
   return out;
 }
 
-/** The numpy broadcast of two shapes; throws a RangeError when they are incompatible. */
-export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let k = 0; k < rank; k++) {
-    const da = a[a.length - rank + k] ?? 1;
-    const db = b[b.length - rank + k] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`Cannot broadcast shapes ${fmt(a)} and ${fmt(b)}`);
-    }
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
-
-interface Collapsed {
-  dims: number[];
-  strideA: number[];
-  strideB: number[];
-}
-
-function collapseBroadcast(
-  out: readonly number[],
-  a: readonly number[],
-  b: readonly number[],
-): Collapsed {
-  const dims: number[] = [];
-  const fullA: boolean[] = [];
-  const fullB: boolean[] = [];
-  for (let k = 0; k < out.length; k++) {
-    if (out[k] === 1) continue;
-    const fa = (a[a.length - out.length + k] ?? 1) !== 1;
-    const fb = (b[b.length - out.length + k] ?? 1) !== 1;
-    const last = dims.length - 1;
-    if (last >= 0 && fullA[last] === fa && fullB[last] === fb) dims[last] *= out[k];
-    else {
-      dims.push(out[k]);
-      fullA.push(fa);
-      fullB.push(fb);
-    }
-  }
-  if (dims.length === 0) return { dims: [1], strideA: [0], strideB: [0] };
-  const strides = (full: boolean[]) => {
-    const s = dims.map(() => 0);
-    let acc = 1;
-    for (let k = dims.length - 1; k >= 0; k--) {
-      if (full[k]) {
-        s[k] = acc;
-        acc *= dims[k];
-      }
-    }
-    return s;
-  };
-  return { dims, strideA: strides(fullA), strideB: strides(fullB) };
-}
-
-/** Applies a binary op with numpy broadcasting; returns a new tensor of the broadcast shape. */
-export function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
-  if (!(op in BINARY_WGSL)) throw new RangeError(`Cannot apply unknown binary op "${op}"`);
-  const shape = broadcastShapes(a.shape, b.shape);
-  const gpu = a.gpu;
-  const out = gpu.empty(shape);
-  if (out.size === 0) return out;
-  const { dims, strideA, strideB } = collapseBroadcast(shape, a.shape, b.shape);
-  if (dims.length > MAX_BROADCAST_RANK) {
-    out.dispose();
-    throw new RangeError(
-      `Cannot ${op} ${fmt(a.shape)} and ${fmt(b.shape)}: more than ${MAX_BROADCAST_RANK} ` +
-        "alternating broadcast blocks",
-    );
-  }
-  const r = dims.length;
-  if (r === 1 && strideA[0] === 1 && strideB[0] === 1) {
-    const n = vec4Count(out.size);
-    gpu.run({
-      name: `binary_${op}`,
-      key: "flat",
-      source: () => `
-@group(0) @binding(0) var<storage, read> a: array<${V4}>;
-@group(0) @binding(1) var<storage, read> b: array<${V4}>;
-@group(0) @binding(2) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32 }
-@group(0) @binding(3) var<uniform> p: P;
+const AXPBY = kernel({
+  name: "axpby",
+  bindings: { a: read(V4), b: read(V4), dst: readWrite(V4) },
+  uniforms: { n: "u32", alpha: "f32", beta: "f32" },
+  key: () => "v4",
+  body: () => `
 ${LINEAR_MAIN}
   if (gi >= p.n) { return; }
-  let va = a[gi];
-  let vb = b[gi];
-  dst[gi] = ${BINARY_WGSL[op]};
+  dst[gi] = p.alpha * a[gi] + p.beta * b[gi];
 }`,
-      buffers: [a, b, out],
-      params: params().u32(n).build(),
-      workgroups: linearGrid(n),
-    });
-    return out;
-  }
-  const vec = r === 1 || dims[r - 1] % 4 === 0;
-  if (vec) dims[r - 1] = vec4Count(dims[r - 1]);
-  const n = prod(dims);
-  const pad = MAX_BROADCAST_RANK - r;
-  const p = params().u32(n);
-  for (let k = 0; k < MAX_BROADCAST_RANK; k++) p.u32(k < pad ? 1 : dims[k - pad]);
-  for (const s of [strideA, strideB]) {
-    for (let k = 0; k < MAX_BROADCAST_RANK; k++) p.u32(k < pad ? 0 : s[k - pad]);
-  }
-  gpu.run({
-    name: `binary_${op}`,
-    key: vec ? "bcast_v4" : "bcast_s",
-    source: () => broadcastSource(op, vec),
-    buffers: [a, b, out],
-    params: p.build(),
-    workgroups: linearGrid(n),
-  });
-  return out;
-}
-
-function broadcastSource(op: BinaryOp, vec: boolean): string {
-  const t = vec ? V4 : "f32";
-  const R = MAX_BROADCAST_RANK;
-  const fields = ["d", "a", "b"].flatMap((f) =>
-    Array.from({ length: R }, (_, k) => `${f}${k}: u32`)
-  );
-  const steps: string[] = [];
-  for (let k = R - 1; k >= 0; k--) {
-    const w = vec && k === R - 1 ? " * 4u" : "";
-    steps.push(
-      `{ let c = q % p.d${k}; q = q / p.d${k}; ia += c * p.a${k}${w}; ib += c * p.b${k}${w}; }`,
-    );
-  }
-  const load = (v: string, s: string, i: string) =>
-    vec
-      ? `var ${v}: ${V4};
-  if (p.${s}${
-        R - 1
-      } == 1u) { ${v} = ${s}[${i} >> 2u]; } else { ${v} = ${V4}(${s}[${i} >> 2u][${i} & 3u]); }`
-      : `let ${v} = ${s}[${i}];`;
-  return `
-@group(0) @binding(0) var<storage, read> a: array<${t}>;
-@group(0) @binding(1) var<storage, read> b: array<${t}>;
-@group(0) @binding(2) var<storage, read_write> dst: array<${t}>;
-struct P { n: u32, ${fields.join(", ")} }
-@group(0) @binding(3) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  var q = gi;
-  var ia = 0u;
-  var ib = 0u;
-  ${steps.join("\n  ")}
-  ${load("va", "a", "ia")}
-  ${load("vb", "b", "ib")}
-  dst[gi] = ${BINARY_WGSL[op]};
-}`;
-}
-
-/**
- * Sums `x` down to `shape`, which must broadcast to `x.shape` (the gradient of a broadcast
- * operand). Returns a new tensor of `shape`.
- */
-export function sumToShape(x: Tensor, shape: readonly number[]): Tensor {
-  const lead = x.shape.length - shape.length;
-  const fits = lead >= 0 && shape.every((d, k) => d === 1 || d === x.shape[lead + k]);
-  if (!fits) throw new RangeError(`Cannot sum ${fmt(x.shape)} to shape ${fmt(shape)}`);
-  const axes: number[] = [];
-  for (let k = 0; k < x.shape.length; k++) {
-    if (k < lead || (shape[k - lead] === 1 && x.shape[k] !== 1)) axes.push(k);
-  }
-  const reduced = sum(x, axes, false);
-  if (sameShape(reduced.shape, shape)) return reduced;
-  const out = reduced.reshape(shape);
-  reduced.dispose();
-  return out;
-}
+});
 
 /** Returns `alpha * a + beta * b` for tensors of one shape. */
 export function axpby(a: Tensor, b: Tensor, alpha: number, beta: number): Tensor {
@@ -391,45 +212,31 @@ export function axpby(a: Tensor, b: Tensor, alpha: number, beta: number): Tensor
   const out = a.gpu.empty(a.shape);
   if (a.size === 0) return out;
   const n = vec4Count(a.size);
-  a.gpu.run({
-    name: "axpby",
-    key: "v4",
-    source: () => `
-@group(0) @binding(0) var<storage, read> a: array<${V4}>;
-@group(0) @binding(1) var<storage, read> b: array<${V4}>;
-@group(0) @binding(2) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, alpha: f32, beta: f32 }
-@group(0) @binding(3) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  dst[gi] = p.alpha * a[gi] + p.beta * b[gi];
-}`,
-    buffers: [a, b, out],
-    params: params().u32(n).f32(alpha).f32(beta).build(),
+  AXPBY.run(a.gpu, {
+    buffers: { a, b, dst: out },
+    uniforms: { n, alpha, beta },
     workgroups: linearGrid(n),
   });
   return out;
 }
 
-/** Sets every element of `t` to `value`, in place (recorded like any kernel). */
-export function fillInPlace(t: Tensor, value: number): void {
-  if (t.size === 0) return;
-  const n = vec4Count(t.size);
-  t.gpu.run({
-    name: "fill",
-    key: "v4",
-    source: () => `
-@group(0) @binding(0) var<storage, read_write> dst: array<${V4}>;
-struct P { n: u32, value: f32 }
-@group(0) @binding(1) var<uniform> p: P;
+const FILL = kernel({
+  name: "fill",
+  bindings: { dst: readWrite(V4) },
+  uniforms: { n: "u32", value: "f32" },
+  key: () => "v4",
+  body: () => `
 ${LINEAR_MAIN}
   if (gi >= p.n) { return; }
   dst[gi] = ${V4}(p.value);
 }`,
-    buffers: [t],
-    params: params().u32(n).f32(value).build(),
-    workgroups: linearGrid(n),
-  });
+});
+
+/** Sets every element of `t` to `value`, in place (recorded like any kernel). */
+export function fillInPlace(t: Tensor, value: number): void {
+  if (t.size === 0) return;
+  const n = vec4Count(t.size);
+  FILL.run(t.gpu, { buffers: { dst: t }, uniforms: { n, value }, workgroups: linearGrid(n) });
 }
 
 /** A new tensor of `shape` with every element `value`. */

@@ -2,7 +2,8 @@
  * Float64 CPU references of the elementwise kernels, for kernel tests and finite-difference
  * gradient checks.
  */
-import type { BinaryOp, UnaryOp } from "./elementwise.ts";
+import type { BinaryOp } from "./binary.ts";
+import type { UnaryOp } from "./elementwise.ts";
 
 /** Row-major values with their shape. */
 export interface RefTensor {

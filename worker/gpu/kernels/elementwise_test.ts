@@ -1,14 +1,11 @@
 import { assert, assertAllClose, assertEquals, assertThrows } from "../../../testing/assert.ts";
 import { AWKWARD_SIZES, gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
+import { binary, type BinaryOp, broadcastShapes, sumToShape } from "./binary.ts";
 import {
   axpby,
-  binary,
-  type BinaryOp,
-  broadcastShapes,
   fill,
   fillInPlace,
-  sumToShape,
   unary,
   UNARY_GRAD_INPUT,
   unaryGrad,

@@ -5,7 +5,7 @@
  * Class labels are stored as f32 class indices; a label that is not an integer in `[0, C)`
  * yields NaN in the loss and in its row of the gradient, so bad data cannot pass silently.
  */
-import { params } from "../params.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import { fmt, LINEAR_MAIN, linearGrid, prod, requireSameShape, vec4Count } from "./_common.ts";
 import { reduceMapped } from "./reduce.ts";
@@ -45,6 +45,22 @@ export function l1Loss(pred: Tensor, target: Tensor, opts: L1Options): Tensor {
   return out;
 }
 
+const L1_GRAD = kernel({
+  name: "l1_loss_grad",
+  bindings: (vec: boolean) => {
+    const type = vec ? "vec4<f32>" : "f32";
+    return { pred: read(type), tgt: read(type), dloss: read(), dst: readWrite(type) };
+  },
+  uniforms: { n: "u32", per: "u32", inv: "f32" },
+  key: (vec) => (vec ? "v4" : "s"),
+  body: (vec) => `
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  let row = (gi * ${vec ? 4 : 1}u) / p.per;
+  dst[gi] = sign(pred[gi] - tgt[gi]) * (dloss[row] * p.inv);
+}`,
+});
+
 /** Gradient of {@link l1Loss} with respect to `pred`, given `dLoss` of the loss's shape. */
 export function l1LossGrad(pred: Tensor, target: Tensor, dLoss: Tensor, opts: L1Options): Tensor {
   checkReduction("compute l1 loss gradient", opts.reduction);
@@ -58,26 +74,12 @@ export function l1LossGrad(pred: Tensor, target: Tensor, dLoss: Tensor, opts: L1
   }
   const per = pred.size / rows;
   const vec = per % 4 === 0 || rows === 1;
-  const type = vec ? "vec4<f32>" : "f32";
   const n = vec ? vec4Count(pred.size) : pred.size;
   const out = pred.gpu.empty(pred.shape);
-  pred.gpu.run({
-    name: "l1_loss_grad",
-    key: vec ? "v4" : "s",
-    source: () => `
-@group(0) @binding(0) var<storage, read> pred: array<${type}>;
-@group(0) @binding(1) var<storage, read> tgt: array<${type}>;
-@group(0) @binding(2) var<storage, read> dloss: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dst: array<${type}>;
-struct P { n: u32, per: u32, inv: f32 }
-@group(0) @binding(4) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  let row = (gi * ${vec ? 4 : 1}u) / p.per;
-  dst[gi] = sign(pred[gi] - tgt[gi]) * (dloss[row] * p.inv);
-}`,
-    buffers: [pred, target, dLoss, out],
-    params: params().u32(n).u32(per).f32(1 / per).build(),
+  L1_GRAD.run(pred.gpu, {
+    variant: vec,
+    buffers: { pred, tgt: target, dloss: dLoss, dst: out },
+    uniforms: { n, per, inv: 1 / per },
     workgroups: linearGrid(n),
   });
   return out;
@@ -124,20 +126,13 @@ fn labelOf(r: u32) -> i32 {
 }
 fn nan() -> f32 { return bitcast<f32>(0x7fc00000u | (p.cls & 0u)); }`;
 
-/** Softmax over the last axis; returns a new tensor of the same shape. */
-export function softmax(logits: Tensor): Tensor {
-  const { rows, cls } = classes("softmax", logits);
-  const out = logits.gpu.empty(logits.shape);
-  if (rows === 0) return out;
-  logits.gpu.run({
-    name: "softmax",
-    key: "rows",
-    source: () => `
-@group(0) @binding(0) var<storage, read> logits: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
-struct P { rows: u32, cls: u32 }
-@group(0) @binding(2) var<uniform> p: P;
-${ROW_STATS}
+const SOFTMAX = kernel({
+  name: "softmax",
+  bindings: { logits: read(), dst: readWrite() },
+  uniforms: { rows: "u32", cls: "u32" },
+  key: () => "rows",
+  body: () =>
+    `${ROW_STATS}
 ${LINEAR_MAIN}
   if (gi >= p.rows) { return; }
   let st = rowStats(gi);
@@ -145,30 +140,28 @@ ${LINEAR_MAIN}
   let base = gi * p.cls;
   for (var c = 0u; c < p.cls; c++) { dst[base + c] = exp(logits[base + c] - st.x) * inv; }
 }`,
-    buffers: [logits, out],
-    params: params().u32(rows).u32(cls).build(),
+});
+
+/** Softmax over the last axis; returns a new tensor of the same shape. */
+export function softmax(logits: Tensor): Tensor {
+  const { rows, cls } = classes("softmax", logits);
+  const out = logits.gpu.empty(logits.shape);
+  if (rows === 0) return out;
+  SOFTMAX.run(logits.gpu, {
+    buffers: { logits, dst: out },
+    uniforms: { rows, cls },
     workgroups: linearGrid(rows),
   });
   return out;
 }
 
-/**
- * Mean softmax cross-entropy of `logits [B, C]` against class indices `labels [B]`
- * (stored as f32); returns `[1]`. One workgroup computes and averages every row.
- */
-export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
-  const { rows, cls } = checkLabels("compute softmax cross-entropy", logits, labels);
-  const out = logits.gpu.empty([1]);
-  logits.gpu.run({
-    name: "softmax_cross_entropy",
-    key: `wg${SCE_WG}`,
-    source: () => `
-@group(0) @binding(0) var<storage, read> logits: array<f32>;
-@group(0) @binding(1) var<storage, read> labels: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-struct P { rows: u32, cls: u32 }
-@group(0) @binding(3) var<uniform> p: P;
-${ROW_STATS}
+const SCE = kernel({
+  name: "softmax_cross_entropy",
+  bindings: { logits: read(), labels: read(), dst: readWrite() },
+  uniforms: { rows: "u32", cls: "u32" },
+  key: () => `wg${SCE_WG}`,
+  body: () =>
+    `${ROW_STATS}
 ${LABELS}
 var<workgroup> part: array<f32, ${SCE_WG}>;
 @compute @workgroup_size(${SCE_WG})
@@ -189,33 +182,30 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   }
   if (lid == 0u) { dst[0] = part[0] / f32(p.rows); }
 }`,
-    buffers: [logits, labels, out],
-    params: params().u32(rows).u32(cls).build(),
+});
+
+/**
+ * Mean softmax cross-entropy of `logits [B, C]` against class indices `labels [B]`
+ * (stored as f32); returns `[1]`. One workgroup computes and averages every row.
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const { rows, cls } = checkLabels("compute softmax cross-entropy", logits, labels);
+  const out = logits.gpu.empty([1]);
+  SCE.run(logits.gpu, {
+    buffers: { logits, labels, dst: out },
+    uniforms: { rows, cls },
     workgroups: [1],
   });
   return out;
 }
 
-/** Gradient of {@link softmaxCrossEntropy}: `(softmax(logits) - onehot) · dLoss / B`. */
-export function softmaxCrossEntropyGrad(logits: Tensor, labels: Tensor, dLoss: Tensor): Tensor {
-  const { rows, cls } = checkLabels("compute softmax cross-entropy gradient", logits, labels);
-  if (dLoss.size !== 1) {
-    throw new RangeError(
-      `Cannot compute softmax cross-entropy gradient: dLoss ${fmt(dLoss.shape)} must be [1]`,
-    );
-  }
-  const out = logits.gpu.empty(logits.shape);
-  logits.gpu.run({
-    name: "softmax_cross_entropy_grad",
-    key: "rows",
-    source: () => `
-@group(0) @binding(0) var<storage, read> logits: array<f32>;
-@group(0) @binding(1) var<storage, read> labels: array<f32>;
-@group(0) @binding(2) var<storage, read> dloss: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dst: array<f32>;
-struct P { rows: u32, cls: u32 }
-@group(0) @binding(4) var<uniform> p: P;
-${ROW_STATS}
+const SCE_GRAD = kernel({
+  name: "softmax_cross_entropy_grad",
+  bindings: { logits: read(), labels: read(), dloss: read(), dst: readWrite() },
+  uniforms: { rows: "u32", cls: "u32" },
+  key: () => "rows",
+  body: () =>
+    `${ROW_STATS}
 ${LABELS}
 ${LINEAR_MAIN}
   if (gi >= p.rows) { return; }
@@ -230,8 +220,20 @@ ${LINEAR_MAIN}
     dst[base + c] = g;
   }
 }`,
-    buffers: [logits, labels, dLoss, out],
-    params: params().u32(rows).u32(cls).build(),
+});
+
+/** Gradient of {@link softmaxCrossEntropy}: `(softmax(logits) - onehot) · dLoss / B`. */
+export function softmaxCrossEntropyGrad(logits: Tensor, labels: Tensor, dLoss: Tensor): Tensor {
+  const { rows, cls } = checkLabels("compute softmax cross-entropy gradient", logits, labels);
+  if (dLoss.size !== 1) {
+    throw new RangeError(
+      `Cannot compute softmax cross-entropy gradient: dLoss ${fmt(dLoss.shape)} must be [1]`,
+    );
+  }
+  const out = logits.gpu.empty(logits.shape);
+  SCE_GRAD.run(logits.gpu, {
+    buffers: { logits, labels, dloss: dLoss, dst: out },
+    uniforms: { rows, cls },
     workgroups: linearGrid(rows),
   });
   return out;

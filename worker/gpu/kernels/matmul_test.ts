@@ -1,14 +1,16 @@
 import { assertAllClose, assertEquals, assertThrows } from "../../../testing/assert.ts";
-import type { Gpu, KernelProfile } from "../device.ts";
+import type { Gpu } from "../device.ts";
 import { Rng } from "../../lib/mod.ts";
 import { gpuTest } from "../_testing.ts";
 import { randomTensor } from "./_testing.ts";
 import { matmul } from "./matmul.ts";
 import { matmulRef } from "./matmul_ref.ts";
 import { matmulGeometry } from "./matmul_shape.ts";
+import { GEMM_VARIANT_NAMES, type GemmVariantName } from "./gemm_variants.ts";
+import { matmulClass } from "./matmul.ts";
 import { cpuLayout } from "./matmul_wgsl.ts";
 
-const VARIANTS: KernelProfile[] = ["cpu", "gpu"];
+const VARIANTS = GEMM_VARIANT_NAMES;
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
 
 /** f32 accumulation error grows with the reduction length. */
@@ -21,7 +23,7 @@ async function check(
   rng: Rng,
   aShape: number[],
   bShape: number[],
-  opts: { transA?: boolean; transB?: boolean; variant: KernelProfile },
+  opts: { transA?: boolean; transB?: boolean; variant: GemmVariantName },
 ): Promise<void> {
   const a = randomTensor(gpu, rng, aShape);
   const b = randomTensor(gpu, rng, bShape);
@@ -116,6 +118,28 @@ Deno.test("cpu layout follows the shape class: skinny, tall and square", () => {
   assertEquals(cpuLayout(1024, 1024).wgx, 8);
   assertEquals(cpuLayout(1024, 1024).groups, [8, 8]);
   assertEquals(cpuLayout(1, 1).groups, [1, 1]);
+});
+
+Deno.test("cpu layout of a 16 × 32 block keeps square workgroup tiles", () => {
+  assertEquals(cpuLayout(1024, 1024, { rows: 16, cols: 32 }), { wgx: 4, groups: [8, 4] });
+});
+
+Deno.test("a product falls in the shape class of the nearest representative", () => {
+  assertEquals(matmulClass(1000, 900, 1100), "1024");
+  assertEquals(matmulClass(64, 4000, 600), "64x4096x512");
+  assertEquals(matmulClass(4096, 32, 512), "4096x64x512");
+  assertEquals(matmulClass(128, 32, 64), "128x64x64");
+  assertEquals(matmulClass(300, 300, 200), "256");
+});
+
+gpuTest("matmul refuses an unknown variant by name", (gpu) => {
+  gpu.scope(() => {
+    assertThrows(
+      () => matmul(gpu.zeros([2, 2]), gpu.zeros([2, 2]), { variant: "fast" as GemmVariantName }),
+      RangeError,
+      'unknown kernel variant "fast"',
+    );
+  });
 });
 
 Deno.test("matmul reference computes a known product", () => {

@@ -16,11 +16,17 @@
 /** Threads per workgroup of the cpu family. */
 const CPU_THREADS = 64;
 
-/** Rows × columns of the per-thread register block of the cpu family. */
-export const CPU_BLOCK = 16;
+/**
+ * The register block of one cpu-family thread: `rows` × `cols` outputs (`cols` a multiple of 4:
+ * the accumulators are vec4 along N; `rows` a multiple of 4 for the transposed-A loads).
+ */
+export interface CpuBlock {
+  readonly rows: number;
+  readonly cols: number;
+}
 
-/** Output tile of the gpu family (square). */
-const GPU_TILE = 64;
+/** The block of the classic cpu kernels: 16 × 16 outputs per thread. */
+export const CPU_BLOCK: CpuBlock = { rows: 16, cols: 16 };
 
 const COMP = ["x", "y", "z", "w"];
 
@@ -32,19 +38,6 @@ export function range(n: number): number[] {
 /** The `.x`/`.y`/`.z`/`.w` component name of index `i`. */
 export function comp(i: number): string {
   return COMP[i];
-}
-
-/** Storage binding declaration (`read` or `read_write`) of f32 or vec4<f32> elements. */
-export function binding(index: number, name: string, vec: boolean, writable = false): string {
-  const access = writable ? "read_write" : "read";
-  const elem = vec ? "vec4<f32>" : "f32";
-  return `@group(0) @binding(${index}) var<storage, ${access}> ${name}: array<${elem}>;`;
-}
-
-/** A uniform struct `P` of u32/i32 fields bound at `index` as `p`. */
-export function uniforms(index: number, fields: readonly string[]): string {
-  const body = fields.map((f) => (f.includes(":") ? f : `${f}: u32`)).join(", ");
-  return `struct P { ${body} }\n@group(0) @binding(${index}) var<uniform> p: P;`;
 }
 
 /** Workgroup placement of a cpu-family dispatch. */
@@ -59,12 +52,11 @@ export interface CpuLayout {
  * Picks the thread layout that wastes the least padded area for an M×N output (ties go to the
  * squarest tile): skinny outputs get wide layouts (16×4 for M=64) and tall ones narrow.
  */
-export function cpuLayout(m: number, n: number): CpuLayout {
-  const t = CPU_BLOCK;
+export function cpuLayout(m: number, n: number, blk: CpuBlock = CPU_BLOCK): CpuLayout {
   let best: { cost: number; skew: number; wgx: number } | null = null;
   for (let wgx = 1; wgx <= CPU_THREADS; wgx *= 2) {
-    const tileM = t * (CPU_THREADS / wgx);
-    const tileN = t * wgx;
+    const tileM = blk.rows * (CPU_THREADS / wgx);
+    const tileN = blk.cols * wgx;
     const cost = Math.ceil(m / tileM) * tileM * Math.ceil(n / tileN) * tileN;
     const skew = Math.abs(Math.log2(tileM / tileN));
     if (!best || cost < best.cost || (cost === best.cost && skew < best.skew)) {
@@ -74,7 +66,7 @@ export function cpuLayout(m: number, n: number): CpuLayout {
   const wgx = best!.wgx;
   return {
     wgx,
-    groups: [Math.ceil(n / (t * wgx)), Math.ceil(m / (t * (CPU_THREADS / wgx)))],
+    groups: [Math.ceil(n / (blk.cols * wgx)), Math.ceil(m / (blk.rows * (CPU_THREADS / wgx)))],
   };
 }
 
@@ -82,33 +74,33 @@ export function cpuLayout(m: number, n: number): CpuLayout {
  * Start of a cpu-family entry point: declares `row0`/`col0` (first row and column of this
  * thread's block) and returns early for threads whose block lies entirely outside.
  */
-function cpuPrologue(): string {
+function cpuPrologue(blk: CpuBlock): string {
   return `@compute @workgroup_size(${CPU_THREADS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let wgx = p.wgx;
   let tx = lid % wgx;
   let ty = lid / wgx;
-  let row0 = (wid.y * (${CPU_THREADS}u / wgx) + ty) * ${CPU_BLOCK}u;
-  let col0 = (wid.x * wgx + tx) * ${CPU_BLOCK}u;
+  let row0 = (wid.y * (${CPU_THREADS}u / wgx) + ty) * ${blk.rows}u;
+  let col0 = (wid.x * wgx + tx) * ${blk.cols}u;
   if (row0 >= p.M || col0 >= p.N) {
     return;
   }`;
 }
 
 /**
- * A whole cpu-family kernel: bindings and uniforms, {@link cpuPrologue}, per-thread `setup`
- * statements, the accumulators, the K `loop`, and the `store` of {@link storeBlock}.
+ * The entry point of a cpu-family kernel (the header comes from its declaration):
+ * {@link cpuPrologue}, per-thread `setup` statements, the accumulators, the K `loop`, and the
+ * `store` of {@link storeBlock}.
  */
 export function cpuKernel(
-  head: string,
+  blk: CpuBlock,
   setup: readonly string[],
   loop: string,
   store: string,
 ): string {
-  return `${head}
-${cpuPrologue()}
+  return `${cpuPrologue(blk)}
   ${setup.join("\n  ")}
-${accumulators()}
+${accumulators(blk)}
   ${loop}
 ${store}
 }`;
@@ -119,10 +111,10 @@ export function columnVec(v: number): string {
   return `vec4<f32>(${range(4).map((t) => `bv${4 * v + t}`).join(", ")})`;
 }
 
-/** Declares the 16 × 4 accumulators `c{i}_{jv}` (vec4 along N). */
-function accumulators(): string {
-  return range(CPU_BLOCK)
-    .map((i) => "  " + range(CPU_BLOCK / 4).map((jv) => `var c${i}_${jv} = vec4<f32>();`).join(" "))
+/** Declares the rows × cols/4 accumulators `c{i}_{jv}` (vec4 along N). */
+function accumulators(blk: CpuBlock): string {
+  return range(blk.rows)
+    .map((i) => "  " + range(blk.cols / 4).map((jv) => `var c${i}_${jv} = vec4<f32>();`).join(" "))
     .join("\n");
 }
 
@@ -133,15 +125,16 @@ function accumulators(): string {
  * use, keeps fewer values live (measured ~5 % faster on llvmpipe than loading all first).
  */
 export function multiplyAdd(
+  blk: CpuBlock,
   ks: number,
   a: (i: number, kk: number) => string,
   b: (kk: number, jv: number) => string,
   aLoads: (i: number) => string[] = () => [],
 ): string {
   const lines: string[] = [];
-  for (let i = 0; i < CPU_BLOCK; i++) {
+  for (let i = 0; i < blk.rows; i++) {
     lines.push(...aLoads(i));
-    for (let jv = 0; jv < CPU_BLOCK / 4; jv++) {
+    for (let jv = 0; jv < blk.cols / 4; jv++) {
       const terms = range(ks).map((kk) => `${a(i, kk)} * ${b(kk, jv)}`);
       lines.push(`c${i}_${jv} += ${terms.join(" + ")};`);
     }
@@ -162,14 +155,15 @@ export interface RowTarget {
  * skipping rows that do not exist and columns ≥ `p.N`.
  */
 export function storeBlock(
+  blk: CpuBlock,
   out: string,
   vec: boolean,
   rows: RowTarget,
 ): string {
   const lines: string[] = [];
-  for (let i = 0; i < CPU_BLOCK; i++) {
+  for (let i = 0; i < blk.rows; i++) {
     const body: string[] = [];
-    for (let jv = 0; jv < CPU_BLOCK / 4; jv++) {
+    for (let jv = 0; jv < blk.cols / 4; jv++) {
       if (vec) {
         body.push(`if (col0 + ${4 * jv}u < p.N) { ${out}[o + ${jv}u] = c${i}_${jv}; }`);
       } else {
@@ -187,8 +181,8 @@ export function storeBlock(
 
 /** The element loaders and store of a {@link tiledGemm} kernel. */
 export interface TiledSpec {
-  /** Bindings, the uniform struct `P` (with `M`, `N`, `K`) and any helper functions. */
-  header: string;
+  /** Helper functions the loaders use (the header comes from the kernel's declaration). */
+  helpers?: string;
   /** Body of `fn loadA(b: u32, m: u32, k: u32) -> f32`; called only for m < M, k < K. */
   loadA: string;
   /** Body of `fn loadB(b: u32, k: u32, n: u32) -> f32`; called only for k < K, n < N. */
@@ -205,27 +199,51 @@ export interface TiledSpec {
 }
 
 /**
- * A workgroup-memory tiled GEMM for hardware GPUs: a 64×64 output tile per workgroup of 256
- * threads, K in slices of 16 staged in workgroup memory, 4×4 outputs per thread (rows
+ * The shape of a workgroup-memory tiled GEMM: a `tile` × `tile` output tile per workgroup of
+ * 16 × 16 threads, each owning `tile / 16` × `tile / 16` outputs; K staged `bk` at a time.
+ */
+export interface TileShape {
+  readonly tile: number;
+  readonly bk: number;
+}
+
+/** 64 × 64 tiles, 4 × 4 outputs per thread, K slices of 16 (8 KiB of workgroup memory). */
+export const TILE_64: TileShape = { tile: 64, bk: 16 };
+
+/** 128 × 128 tiles, 8 × 8 outputs per thread, K slices of 8 (8 KiB of workgroup memory). */
+export const TILE_128: TileShape = { tile: 128, bk: 8 };
+
+/**
+ * A workgroup-memory tiled GEMM for hardware GPUs: a tile of outputs per workgroup of 256
+ * threads, K in slices staged in workgroup memory, (tile/16)² outputs per thread (rows
  * ty + 16i, columns tx + 16j, so neighbouring threads touch neighbouring addresses).
  * Dispatch with `tiledGroups`; `wid.z` is passed to the loaders as the batch index.
  */
-export function tiledGemm(spec: TiledSpec): string {
-  const t = GPU_TILE;
-  const bk = 16;
+export function tiledGemm(spec: TiledSpec, shape: TileShape): string {
+  const { tile: t, bk } = shape;
+  const per = t / 16;
   const perThread = (t * bk) / 256;
   const split = (alongK: string, other: string) =>
     `let kk = select(e / ${t}u, e % ${bk}u, ${alongK}); ` +
     `let ${other} = select(e % ${t}u, e / ${bk}u, ${alongK});`;
-  const fmaLines = range(4).map((i) => `acc${i} += a.${COMP[i]} * bv;`).join("\n      ");
-  const stores = range(4).flatMap((i) =>
-    range(4).map((j) =>
+  const accs = range(per).flatMap((i) =>
+    range(per / 4).map((jv) => `var acc${i}_${jv} = vec4<f32>();`)
+  );
+  const aVals = range(per).map((i) => `let a${i} = sa[ar + ${16 * i}u];`);
+  const bVals = range(per / 4).map((jv) =>
+    `let b${jv} = vec4<f32>(${range(4).map((c) => `sb[br + ${16 * (4 * jv + c)}u]`).join(", ")});`
+  );
+  const fmas = range(per).flatMap((i) =>
+    range(per / 4).map((jv) => `acc${i}_${jv} += a${i} * b${jv};`)
+  );
+  const stores = range(per).flatMap((i) =>
+    range(per).map((j) =>
       `if (m0 + ${16 * i}u < p.M && n0 + ${16 * j}u < p.N) { storeC(b, m0 + ${16 * i}u, n0 + ${
         16 * j
-      }u, acc${i}.${COMP[j]}); }`
+      }u, acc${i}_${j >> 2}.${COMP[j & 3]}); }`
     )
-  ).join("\n  ");
-  return `${spec.header}
+  );
+  return `${spec.helpers ?? ""}
 fn loadA(b: u32, m: u32, k: u32) -> f32 {
   ${spec.loadA}
 }
@@ -244,10 +262,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let tn0 = wid.x * ${t}u;
   let tx = lid % 16u;
   let ty = lid / 16u;
-  var acc0 = vec4<f32>();
-  var acc1 = vec4<f32>();
-  var acc2 = vec4<f32>();
-  var acc3 = vec4<f32>();
+  ${accs.join("\n  ")}
   for (var k0 = 0u; k0 < p.K; k0 += ${bk}u) {
     for (var r = 0u; r < ${perThread}u; r++) {
       let e = lid + 256u * r;
@@ -272,21 +287,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var kk = 0u; kk < ${bk}u; kk++) {
       let ar = kk * ${t}u + ty;
       let br = kk * ${t}u + tx;
-      let a = vec4<f32>(sa[ar], sa[ar + 16u], sa[ar + 32u], sa[ar + 48u]);
-      let bv = vec4<f32>(sb[br], sb[br + 16u], sb[br + 32u], sb[br + 48u]);
-      ${fmaLines}
+      ${[...aVals, ...bVals, ...fmas].join("\n      ")}
     }
     workgroupBarrier();
   }
   let m0 = tm0 + ty;
   let n0 = tn0 + tx;
-  ${stores}
+  ${stores.join("\n  ")}
 }`;
 }
 
 /** Workgroup counts of a {@link tiledGemm} dispatch. */
-export function tiledGroups(m: number, n: number, batch = 1): [number, number, number] {
-  return [Math.ceil(n / GPU_TILE), Math.ceil(m / GPU_TILE), batch];
+export function tiledGroups(
+  m: number,
+  n: number,
+  batch: number,
+  shape: TileShape,
+): [number, number, number] {
+  return [Math.ceil(n / shape.tile), Math.ceil(m / shape.tile), batch];
 }
 
 /** Throws unless every workgroup count fits WebGPU's per-dimension limit. */

@@ -1,7 +1,7 @@
 /**
  * Optimizer updates applied in place, one dispatch per parameter tensor over vec4 items.
  */
-import { params } from "../params.ts";
+import { kernel, read, readWrite, type StorageBinding } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import {
   LINEAR_MAIN,
@@ -37,6 +37,34 @@ export interface SgdOptions {
   weightDecay?: number;
 }
 
+const V4 = "vec4<f32>";
+
+const ADAM = kernel({
+  name: "adam_step",
+  bindings: { param: readWrite(V4), grad: read(V4), m1: readWrite(V4), m2: readWrite(V4) },
+  uniforms: {
+    n: "u32",
+    lr: "f32",
+    beta1: "f32",
+    beta2: "f32",
+    eps: "f32",
+    c1: "f32",
+    c2: "f32",
+    decay: "f32",
+  },
+  key: () => "v4",
+  body: () => `
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  let g = grad[gi];
+  let m = p.beta1 * m1[gi] + (1.0 - p.beta1) * g;
+  let v = p.beta2 * m2[gi] + (1.0 - p.beta2) * g * g;
+  m1[gi] = m;
+  m2[gi] = v;
+  param[gi] = param[gi] * p.decay - p.lr * (m * p.c1) / (sqrt(v * p.c2) + p.eps);
+}`,
+});
+
 /**
  * One Adam step, in place on `param`, `m` and `v` (zero-initialised moments):
  * `m = β1 m + (1-β1) g`, `v = β2 v + (1-β2) g²`,
@@ -58,31 +86,43 @@ export function adamStep(
   const n = vec4Count(param.size);
   const c1 = 1 / (1 - opts.beta1 ** opts.step);
   const c2 = 1 / (1 - opts.beta2 ** opts.step);
-  param.gpu.run({
-    name: "adam_step",
-    key: "v4",
-    source: () => `
-@group(0) @binding(0) var<storage, read_write> param: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> grad: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> m1: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> m2: array<vec4<f32>>;
-struct P { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32, decay: f32 }
-@group(0) @binding(4) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  let g = grad[gi];
-  let m = p.beta1 * m1[gi] + (1.0 - p.beta1) * g;
-  let v = p.beta2 * m2[gi] + (1.0 - p.beta2) * g * g;
-  m1[gi] = m;
-  m2[gi] = v;
-  param[gi] = param[gi] * p.decay - p.lr * (m * p.c1) / (sqrt(v * p.c2) + p.eps);
-}`,
-    buffers: [param, grad, m, v],
-    params: params().u32(n).f32(opts.lr).f32(opts.beta1).f32(opts.beta2).f32(opts.eps).f32(c1)
-      .f32(c2).f32(1 - opts.lr * (opts.weightDecay ?? 0)).build(),
+  ADAM.run(param.gpu, {
+    buffers: { param, grad, m1: m, m2: v },
+    uniforms: {
+      n,
+      lr: opts.lr,
+      beta1: opts.beta1,
+      beta2: opts.beta2,
+      eps: opts.eps,
+      c1,
+      c2,
+      decay: 1 - opts.lr * (opts.weightDecay ?? 0),
+    },
     workgroups: linearGrid(n),
   });
 }
+
+const SGD = kernel({
+  name: "sgd_step",
+  bindings: (momentum: boolean): Record<string, StorageBinding> => ({
+    param: readWrite(V4),
+    grad: read(V4),
+    ...(momentum ? { vel: readWrite(V4) } : {}),
+  }),
+  uniforms: { n: "u32", lr: "f32", momentum: "f32", decay: "f32" },
+  key: (momentum) => (momentum ? "momentum" : "plain"),
+  body: (momentum) => `
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  let w = param[gi];
+  ${
+    momentum
+      ? "let g = p.momentum * vel[gi] + grad[gi] + p.decay * w;\n  vel[gi] = g;"
+      : "let g = grad[gi] + p.decay * w;"
+  }
+  param[gi] = w - p.lr * g;
+}`,
+});
 
 /**
  * One SGD step, in place on `param` (and `velocity`, zero-initialised, when momentum > 0):
@@ -103,27 +143,10 @@ export function sgdStep(
   requireUnaliased("take an SGD step", vel ? [param, vel] : [param], [param, grad, vel]);
   if (param.size === 0) return;
   const n = vec4Count(param.size);
-  param.gpu.run({
-    name: "sgd_step",
-    key: vel ? "momentum" : "plain",
-    source: () => `
-@group(0) @binding(0) var<storage, read_write> param: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> grad: array<vec4<f32>>;
-${vel ? "@group(0) @binding(2) var<storage, read_write> vel: array<vec4<f32>>;" : ""}
-struct P { n: u32, lr: f32, momentum: f32, decay: f32 }
-@group(0) @binding(${vel ? 3 : 2}) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  let w = param[gi];
-  ${
-      vel
-        ? "let g = p.momentum * vel[gi] + grad[gi] + p.decay * w;\n  vel[gi] = g;"
-        : "let g = grad[gi] + p.decay * w;"
-    }
-  param[gi] = w - p.lr * g;
-}`,
-    buffers: vel ? [param, grad, vel] : [param, grad],
-    params: params().u32(n).f32(opts.lr).f32(momentum).f32(opts.weightDecay ?? 0).build(),
+  SGD.run(param.gpu, {
+    variant: vel !== null,
+    buffers: vel ? { param, grad, vel } : { param, grad },
+    uniforms: { n, lr: opts.lr, momentum, decay: opts.weightDecay ?? 0 },
     workgroups: linearGrid(n),
   });
 }

@@ -12,9 +12,11 @@
  * Long reductions with few outputs are split into chunks written as partial sums and reduced
  * again, so the work spreads over many workgroups.
  */
-import { ceilDiv, grid1d, params } from "../params.ts";
+import { kernel, read, readWrite, type StorageBinding } from "../kernel.ts";
+import { ceilDiv, grid1d } from "../params.ts";
 import type { Tensor } from "../tensor.ts";
 import { fmt, LINEAR_MAIN, linearGrid, normAxis, prod, requireSameShape } from "./_common.ts";
+import { type GemmShape, nearestClass } from "./gemm_variants.ts";
 
 /**
  * An element map fused into the first reduction pass: a WGSL expression over `$0`, `$1`, ...
@@ -34,9 +36,25 @@ export interface ReduceOptions {
   keepDims?: boolean;
   /** Divide by the number of reduced elements. Default false. */
   mean?: boolean;
+  /** Row-kernel variant; defaults to the device's choice for the shape class. */
+  variant?: RowsVariantName;
 }
 
-const WG_ROWS = 64;
+/** Workgroup sizes of the row-reduction kernel, by variant name. */
+export const ROWS_VARIANTS = { wg64: 64, wg256: 256 } as const;
+
+/** Name of a row-reduction variant. */
+export type RowsVariantName = keyof typeof ROWS_VARIANTS;
+
+/**
+ * Shape classes of row reductions (`m` rows of length `k`), named after their representatives:
+ * a few long rows (a loss summed over a batch) and many short ones.
+ */
+export const REDUCE_ROWS_CLASSES: Readonly<Record<string, GemmShape>> = {
+  "8x65536": { m: 8, n: 1, k: 65536 },
+  "4096x256": { m: 4096, n: 1, k: 256 },
+};
+
 const MIN_ROW = 64;
 const ROW_CHUNK = 4096;
 const ROWS_PARALLEL = 64;
@@ -96,7 +114,8 @@ export function reduceMapped(
     const outer = j < 0 ? outSize : prod(blocks.slice(0, j).map((b) => b.size));
     const len = j < 0 ? 1 : blocks[j].size;
     const inner = j < 0 ? 1 : prod(blocks.slice(j + 1).map((b) => b.size));
-    const next = reduce3(cur, outer, len, inner, last ? 1 / (opts.mean ? count : 1) : 1);
+    const scale = last ? 1 / (opts.mean ? count : 1) : 1;
+    const next = reduce3(cur, outer, len, inner, scale, opts.variant);
     owned?.dispose();
     owned = next;
     cur = { inputs: [next], expr: "$0" };
@@ -140,25 +159,41 @@ function collapse(blocks: readonly Block[]): Block[] {
 }
 
 /** Reduces the middle axis of `[outer, len, inner]`, returning a flat `[outer * inner]`. */
-function reduce3(map: ReduceMap, outer: number, len: number, inner: number, scale: number): Tensor {
+function reduce3(
+  map: ReduceMap,
+  outer: number,
+  len: number,
+  inner: number,
+  scale: number,
+  variant?: RowsVariantName,
+): Tensor {
   const gpu = map.inputs[0].gpu;
   if (inner === 1 && len >= MIN_ROW) {
+    const name = variant ??
+      gpu.kernels.pick("reduce_rows", nearestClass(REDUCE_ROWS_CLASSES, outer, 1, len));
+    const wg = ROWS_VARIANTS[name as RowsVariantName];
+    if (wg === undefined) {
+      throw new RangeError(`Cannot reduce: unknown row-kernel variant "${name}"`);
+    }
     const chunks = outer >= ROWS_PARALLEL || len <= ROW_CHUNK ? 1 : ceilDiv(len, ROW_CHUNK);
     const chunk = chunks === 1 ? len : ROW_CHUNK;
     const vec = len % 4 === 0;
     const w = vec ? 4 : 1;
     const out = gpu.empty([outer * chunks]);
-    gpu.run({
-      name: "reduce_rows",
-      key: `${vec ? "v4" : "s"}|${map.inputs.length}|${map.expr}`,
-      source: () => rowsSource(map, vec),
-      buffers: [...map.inputs, out],
-      params: params().u32(outer * chunks).u32(chunks).u32(chunk / w).u32(len / w)
-        .f32(chunks === 1 ? scale : 1).build(),
+    REDUCE_ROWS.run(gpu, {
+      variant: { inputs: map.inputs.length, expr: map.expr, vec, wg },
+      buffers: { ...inputBuffers(map), out },
+      uniforms: {
+        groups: outer * chunks,
+        chunks,
+        chunk: chunk / w,
+        len: len / w,
+        scale: chunks === 1 ? scale : 1,
+      },
       workgroups: grid1d(outer * chunks),
     });
     if (chunks === 1) return out;
-    const rest = reduce3({ inputs: [out], expr: "$0" }, outer, chunks, 1, scale);
+    const rest = reduce3({ inputs: [out], expr: "$0" }, outer, chunks, 1, scale, variant);
     out.dispose();
     return rest;
   }
@@ -170,39 +205,57 @@ function reduce3(map: ReduceMap, outer: number, len: number, inner: number, scal
   const w = vec ? 4 : 1;
   const out = gpu.empty([outer * chunks * inner]);
   const total = outer * chunks * inner / w;
-  gpu.run({
-    name: "reduce_strided",
-    key: `${vec ? "v4" : "s"}|${map.inputs.length}|${map.expr}`,
-    source: () => stridedSource(map, vec),
-    buffers: [...map.inputs, out],
-    params: params().u32(total).u32(inner / w).u32(chunks).u32(chunk).u32(len)
-      .f32(chunks === 1 ? scale : 1).build(),
+  REDUCE_STRIDED.run(gpu, {
+    variant: { inputs: map.inputs.length, expr: map.expr, vec },
+    buffers: { ...inputBuffers(map), out },
+    uniforms: { total, inner: inner / w, chunks, chunk, len, scale: chunks === 1 ? scale : 1 },
     workgroups: linearGrid(total),
   });
   if (chunks === 1) return out;
-  const rest = reduce3({ inputs: [out], expr: "$0" }, outer, chunks, inner, scale);
+  const rest = reduce3({ inputs: [out], expr: "$0" }, outer, chunks, inner, scale, variant);
   out.dispose();
   return rest;
 }
 
-function loadSource(map: ReduceMap, type: string): string {
-  const decls = map.inputs.map((_, k) =>
-    `@group(0) @binding(${k}) var<storage, read> in${k}: array<${type}>;`
-  );
-  const expr = map.expr.replace(/\$(\d+)/g, (_, k) => `in${k}[i]`);
-  return `${decls.join("\n")}
-fn load(i: u32) -> ${type} { return ${expr}; }`;
+/** What selects a reduction source: the input count, the fused map, vec4 loads, workgroup. */
+interface ReduceVariant {
+  inputs: number;
+  expr: string;
+  vec: boolean;
+  /** Workgroup size (row kernel only). */
+  wg?: number;
 }
 
-function rowsSource(map: ReduceMap, vec: boolean): string {
-  const type = vec ? "vec4<f32>" : "f32";
-  const n = map.inputs.length;
-  return `${loadSource(map, type)}
-@group(0) @binding(${n}) var<storage, read_write> out: array<f32>;
-struct P { groups: u32, chunks: u32, chunk: u32, len: u32, scale: f32 }
-@group(0) @binding(${n + 1}) var<uniform> p: P;
-var<workgroup> part: array<f32, ${WG_ROWS}>;
-@compute @workgroup_size(${WG_ROWS})
+function inputBuffers(map: ReduceMap): Record<string, Tensor> {
+  return Object.fromEntries(map.inputs.map((t, k) => [`in${k}`, t]));
+}
+
+/** Bindings `in0…` of the mapped inputs, then `out` of `outElem` elements. */
+function reduceBindings(v: ReduceVariant, outElem: string): Record<string, StorageBinding> {
+  const type = v.vec ? "vec4<f32>" : "f32";
+  const ins = Array.from({ length: v.inputs }, (_, k) => [`in${k}`, read(type)] as const);
+  return { ...Object.fromEntries(ins), out: readWrite(outElem) };
+}
+
+const reduceKey = (v: ReduceVariant) => `${v.vec ? "v4" : "s"}|${v.inputs}|${v.expr}`;
+
+function loadFn(v: ReduceVariant): string {
+  const type = v.vec ? "vec4<f32>" : "f32";
+  const expr = v.expr.replace(/\$(\d+)/g, (_, k) => `in${k}[i]`);
+  return `fn load(i: u32) -> ${type} { return ${expr}; }`;
+}
+
+const REDUCE_ROWS = kernel({
+  name: "reduce_rows",
+  bindings: (v: ReduceVariant) => reduceBindings(v, "f32"),
+  uniforms: { groups: "u32", chunks: "u32", chunk: "u32", len: "u32", scale: "f32" },
+  key: (v) => `${reduceKey(v)}|wg${v.wg}`,
+  body: (v) => {
+    const type = v.vec ? "vec4<f32>" : "f32";
+    const wg = v.wg ?? 64;
+    return `${loadFn(v)}
+var<workgroup> part: array<f32, ${wg}>;
+@compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
@@ -211,24 +264,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let end = min(start + p.chunk, p.len);
   let base = (g / p.chunks) * p.len;
   var acc = ${type}(0.0);
-  for (var k = start + lid; k < end; k += ${WG_ROWS}u) { acc += load(base + k); }
-  part[lid] = ${vec ? "dot(acc, vec4<f32>(1.0))" : "acc"};
+  for (var k = start + lid; k < end; k += ${wg}u) { acc += load(base + k); }
+  part[lid] = ${v.vec ? "dot(acc, vec4<f32>(1.0))" : "acc"};
   workgroupBarrier();
-  for (var s = ${WG_ROWS / 2}u; s > 0u; s >>= 1u) {
+  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
     if (lid < s) { part[lid] += part[lid + s]; }
     workgroupBarrier();
   }
   if (lid == 0u) { out[g] = part[0] * p.scale; }
 }`;
-}
+  },
+});
 
-function stridedSource(map: ReduceMap, vec: boolean): string {
-  const type = vec ? "vec4<f32>" : "f32";
-  const n = map.inputs.length;
-  return `${loadSource(map, type)}
-@group(0) @binding(${n}) var<storage, read_write> out: array<${type}>;
-struct P { total: u32, inner: u32, chunks: u32, chunk: u32, len: u32, scale: f32 }
-@group(0) @binding(${n + 1}) var<uniform> p: P;
+const REDUCE_STRIDED = kernel({
+  name: "reduce_strided",
+  bindings: (v: ReduceVariant) => reduceBindings(v, v.vec ? "vec4<f32>" : "f32"),
+  uniforms: {
+    total: "u32",
+    inner: "u32",
+    chunks: "u32",
+    chunk: "u32",
+    len: "u32",
+    scale: "f32",
+  },
+  key: reduceKey,
+  body: (v) => {
+    const type = v.vec ? "vec4<f32>" : "f32";
+    return `${loadFn(v)}
 ${LINEAR_MAIN}
   if (gi >= p.total) { return; }
   let i = gi % p.inner;
@@ -243,4 +305,5 @@ ${LINEAR_MAIN}
   }
   out[gi] = acc * p.scale;
 }`;
-}
+  },
+});

@@ -1,7 +1,7 @@
 import { assertAllClose, assertEquals, assertThrows } from "../../../testing/assert.ts";
 import { gpuTest } from "../_testing.ts";
 import { assertDiffers, randomTensor, rngFor } from "./_testing.ts";
-import { mean, reduceMapped, sum } from "./reduce.ts";
+import { mean, reduceMapped, ROWS_VARIANTS, type RowsVariantName, sum } from "./reduce.ts";
 import { meanRef, sumRef } from "./reduce_ref.ts";
 
 /** Shape, axes (null: all) — covering rows, strided, vec4, chunked and multi-pass plans. */
@@ -49,6 +49,30 @@ gpuTest("sum and mean match the reference over first, middle, last and all axes"
     m.dispose();
     x.t.dispose();
   }
+});
+
+gpuTest("every row-kernel variant sums long and short rows like the reference", async (gpu) => {
+  const rng = rngFor("rows variants");
+  for (const variant of Object.keys(ROWS_VARIANTS) as RowsVariantName[]) {
+    for (const shape of [[3, 70], [5, 300], [2, 10007]]) {
+      const x = randomTensor(gpu, rng, shape);
+      const s = reduceMapped({ inputs: [x.t], expr: "$0" }, [1], { variant });
+      assertAllClose(await s.read(), sumRef(x.data, shape, [1], false).data, {
+        atol: 1e-5 * Math.sqrt(x.data.length),
+        rtol: 1e-4,
+        msg: `${variant} [${shape}]`,
+      });
+      s.dispose();
+      x.t.dispose();
+    }
+  }
+  const x = gpu.zeros([2, 100]);
+  assertThrows(
+    () => reduceMapped({ inputs: [x], expr: "$0" }, [1], { variant: "wg7" as RowsVariantName }),
+    RangeError,
+    'unknown row-kernel variant "wg7"',
+  );
+  x.dispose();
 });
 
 gpuTest("reducing the wrong axis gives a different answer", async (gpu) => {

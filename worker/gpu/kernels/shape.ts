@@ -6,7 +6,7 @@
  * layouts, zero-filling positions that fall outside the source run (the slice gradient);
  * it runs on vec4 items when every run length and offset is a multiple of 4.
  */
-import { params } from "../params.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import { fmt, LINEAR_MAIN, linearGrid, normAxis, prod } from "./_common.ts";
 
@@ -29,31 +29,49 @@ function copyWindow(src: Tensor, dst: Tensor, w: Window): void {
   const vec = [w.len, w.dstStride, w.dstOffset, w.srcStride, w.srcOffset, w.srcLen]
     .every((v) => v % 4 === 0);
   const k = vec ? 4 : 1;
-  const type = vec ? "vec4<f32>" : "f32";
-  src.gpu.run({
-    name: "window_copy",
-    key: vec ? "v4" : "s",
-    source: () => `
-@group(0) @binding(0) var<storage, read> src: array<${type}>;
-@group(0) @binding(1) var<storage, read_write> dst: array<${type}>;
-struct P { total: u32, len: u32, dstStride: u32, dstOffset: u32, srcStride: u32, srcOffset: i32,
-  srcLen: u32 }
-@group(0) @binding(2) var<uniform> p: P;
+  WINDOW_COPY.run(src.gpu, {
+    variant: vec,
+    buffers: { src, dst },
+    uniforms: {
+      total: total / k,
+      len: w.len / k,
+      dstStride: w.dstStride / k,
+      dstOffset: w.dstOffset / k,
+      srcStride: w.srcStride / k,
+      srcOffset: w.srcOffset / k,
+      srcLen: w.srcLen / k,
+    },
+    workgroups: linearGrid(total / k),
+  });
+}
+
+const WINDOW_COPY = kernel({
+  name: "window_copy",
+  bindings: (vec: boolean) => ({
+    src: read(vec ? "vec4<f32>" : "f32"),
+    dst: readWrite(vec ? "vec4<f32>" : "f32"),
+  }),
+  uniforms: {
+    total: "u32",
+    len: "u32",
+    dstStride: "u32",
+    dstOffset: "u32",
+    srcStride: "u32",
+    srcOffset: "i32",
+    srcLen: "u32",
+  },
+  key: (vec) => (vec ? "v4" : "s"),
+  body: (vec) => `
 ${LINEAR_MAIN}
   if (gi >= p.total) { return; }
   let row = gi / p.len;
   let j = gi % p.len;
   let s = i32(j) + p.srcOffset;
-  var v = ${type}(0.0);
+  var v = ${vec ? "vec4<f32>" : "f32"}(0.0);
   if (s >= 0 && s < i32(p.srcLen)) { v = src[row * p.srcStride + u32(s)]; }
   dst[row * p.dstStride + p.dstOffset + j] = v;
 }`,
-    buffers: [src, dst],
-    params: params().u32(total / k).u32(w.len / k).u32(w.dstStride / k).u32(w.dstOffset / k)
-      .u32(w.srcStride / k).i32(w.srcOffset / k).u32(w.srcLen / k).build(),
-    workgroups: linearGrid(total / k),
-  });
-}
+});
 
 /** Concatenates tensors along `axis`; all other dimensions must agree. One dispatch per input. */
 export function concat(xs: readonly Tensor[], axis: number): Tensor {

@@ -5,11 +5,17 @@
  * The power step is a chain of dependent matrix-vector products and norms, so one workgroup
  * runs all of it in a single dispatch (storage barriers order the phases).
  */
-import { params } from "../params.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
-import { fmt, LINEAR_MAIN, linearGrid, requireSameShape, requireUnaliased } from "./_common.ts";
+import {
+  fmt,
+  LINEAR_MAIN,
+  linearGrid,
+  requireSameShape,
+  requireUnaliased,
+  workgroupTotalWgsl,
+} from "./_common.ts";
 import { reduceMapped } from "./reduce.ts";
-import { workgroupTotalWgsl } from "../wgsl.ts";
 
 const WG = 256;
 const EPS = 1e-12;
@@ -25,25 +31,13 @@ function checkVectors(op: string, w: Tensor, u: Tensor, v: Tensor): [number, num
   return [rows, cols];
 }
 
-/**
- * One power-iteration step for `w [rows, cols]`: `v = normalize(wᵀu)`, `u = normalize(w v)`,
- * updating `u [rows]` and `v [cols]` in place; returns `σ = uᵀ w v` as `[1]`.
- */
-export function powerIteration(w: Tensor, u: Tensor, v: Tensor): Tensor {
-  const [rows, cols] = checkVectors("run a power iteration", w, u, v);
-  requireUnaliased("run a power iteration", [u, v], [w, u, v]);
-  const sigma = w.gpu.empty([1]);
-  w.gpu.run({
-    name: "power_iteration",
-    key: `wg${WG}`,
-    source: () => `
-@group(0) @binding(0) var<storage, read> w: array<f32>;
-@group(0) @binding(1) var<storage, read_write> u: array<f32>;
-@group(0) @binding(2) var<storage, read_write> v: array<f32>;
-@group(0) @binding(3) var<storage, read_write> sigma: array<f32>;
-struct P { rows: u32, cols: u32, eps: f32 }
-@group(0) @binding(4) var<uniform> p: P;
-${workgroupTotalWgsl(WG)}
+const POWER_ITERATION = kernel({
+  name: "power_iteration",
+  bindings: { w: read(), u: readWrite(), v: readWrite(), sigma: readWrite() },
+  uniforms: { rows: "u32", cols: "u32", eps: "f32" },
+  key: () => `wg${WG}`,
+  body: () =>
+    `${workgroupTotalWgsl(WG)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_index) lid: u32) {
   var ss = 0.0;
@@ -70,12 +64,44 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < p.rows; i += ${WG}u) { u[i] *= uinv; }
   if (lid == 0u) { sigma[0] = norm * norm * uinv; }
 }`,
-    buffers: [w, u, v, sigma],
-    params: params().u32(rows).u32(cols).f32(EPS).build(),
+});
+
+/**
+ * One power-iteration step for `w [rows, cols]`: `v = normalize(wᵀu)`, `u = normalize(w v)`,
+ * updating `u [rows]` and `v [cols]` in place; returns `σ = uᵀ w v` as `[1]`.
+ */
+export function powerIteration(w: Tensor, u: Tensor, v: Tensor): Tensor {
+  const [rows, cols] = checkVectors("run a power iteration", w, u, v);
+  requireUnaliased("run a power iteration", [u, v], [w, u, v]);
+  const sigma = w.gpu.empty([1]);
+  POWER_ITERATION.run(w.gpu, {
+    buffers: { w, u, v, sigma },
+    uniforms: { rows, cols, eps: EPS },
     workgroups: [1],
   });
   return sigma;
 }
+
+const SPECTRAL_NORM_GRAD = kernel({
+  name: "spectral_norm_grad",
+  bindings: {
+    dwsn: read(),
+    u: read(),
+    v: read(),
+    sigma: read(),
+    dot: read(),
+    dst: readWrite(),
+  },
+  uniforms: { n: "u32", cols: "u32" },
+  key: () => "s",
+  body: () => `
+${LINEAR_MAIN}
+  if (gi >= p.n) { return; }
+  let inv = 1.0 / sigma[0];
+  let coef = dot[0] * inv;
+  dst[gi] = (dwsn[gi] - coef * u[gi / p.cols] * v[gi % p.cols]) * inv;
+}`,
+});
 
 /**
  * Gradient through `Wsn = w / σ` with `u`, `v` held constant:
@@ -98,26 +124,9 @@ export function spectralNormGrad(
   const dot = reduceMapped({ inputs: [dWsn, w], expr: "$0 * $1" }, null);
   const out = w.gpu.empty(w.shape);
   const n = rows * cols;
-  w.gpu.run({
-    name: "spectral_norm_grad",
-    key: "s",
-    source: () => `
-@group(0) @binding(0) var<storage, read> dwsn: array<f32>;
-@group(0) @binding(1) var<storage, read> u: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
-@group(0) @binding(3) var<storage, read> sigma: array<f32>;
-@group(0) @binding(4) var<storage, read> dot: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dst: array<f32>;
-struct P { n: u32, cols: u32 }
-@group(0) @binding(6) var<uniform> p: P;
-${LINEAR_MAIN}
-  if (gi >= p.n) { return; }
-  let inv = 1.0 / sigma[0];
-  let coef = dot[0] * inv;
-  dst[gi] = (dwsn[gi] - coef * u[gi / p.cols] * v[gi % p.cols]) * inv;
-}`,
-    buffers: [dWsn, u, v, sigma, dot, out],
-    params: params().u32(n).u32(cols).build(),
+  SPECTRAL_NORM_GRAD.run(w.gpu, {
+    buffers: { dwsn: dWsn, u, v, sigma, dot, dst: out },
+    uniforms: { n, cols },
     workgroups: linearGrid(n),
   });
   dot.dispose();

@@ -12,17 +12,16 @@
  *   slope_k = (c_k − u) / σ²,  mid_k = (u + c_k) / 2,
  *
  * so the largest logit is exactly 0: no overflow, no all-zero row, and values far outside [0, 1]
- * give their mass to the nearest edge bins with finite gradients. One small kernel computes the
- * detached `slope` and `mid`; everything that depends on v differentiably is recorded from the
- * existing ops, so the gradient comes from the tape.
+ * give their mass to the nearest edge bins with finite gradients. One small kernel
+ * (`gpu/kernels/histogram.ts`) computes the detached `slope` and `mid`; everything that depends
+ * on v differentiably is recorded from the existing ops, so the gradient comes from the tape.
  */
-import { ceilDiv, grid1d, params, type Tensor } from "../../gpu/mod.ts";
+import { softBinTerms } from "../../gpu/kernels/mod.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 import type { Tape } from "../tape.ts";
 import { addScalar, div, mul, sub, unaryOp } from "./elementwise.ts";
 import { mean, sum } from "./reduce.ts";
 import { reshape } from "./shape.ts";
-
-const WG = 64;
 
 /** Added to each histogram entry inside the log so that empty bins give finite values. */
 export const HISTOGRAM_LOG_EPS = 1e-8;
@@ -71,49 +70,4 @@ export function histogramKl(tape: Tape, values: Tensor, opts: HistogramKlOptions
   const plogp = mul(tape, h, unaryOp(tape, "log", addScalar(tape, h, HISTOGRAM_LOG_EPS)));
   const total = reshape(tape, sum(tape, plogp, undefined, true), [1]);
   return addScalar(tape, total, c * Math.log(bins));
-}
-
-/**
- * The detached terms of the soft assignment of `values` [N, C]: `slope` and `mid` [N, C, bins]
- * with slope_k = (c_k − u) / σ² and mid_k = (u + c_k) / 2, u the centre nearest to the value
- * (one dispatch; exported for tests).
- */
-export function softBinTerms(
-  values: Tensor,
-  bins: number,
-  bandwidth: number,
-): { slope: Tensor; mid: Tensor } {
-  const gpu = values.gpu;
-  const shape = [...values.shape, bins];
-  const slope = gpu.empty(shape);
-  const mid = gpu.empty(shape);
-  const total = values.size * bins;
-  if (total === 0) return { slope, mid };
-  gpu.run({
-    name: "soft_bin_terms",
-    key: "s",
-    source: () => `
-@group(0) @binding(0) var<storage, read> src: array<f32>;
-@group(0) @binding(1) var<storage, read_write> slope: array<f32>;
-@group(0) @binding(2) var<storage, read_write> mid: array<f32>;
-struct P { total: u32, bins: u32, inv_var: f32 }
-@group(0) @binding(3) var<uniform> p: P;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let gi = (wid.x + wid.y * nwg.x) * ${WG}u + lid;
-  if (gi >= p.total) { return; }
-  let v = src[gi / p.bins];
-  let kf = f32(p.bins);
-  let j = clamp(floor(v * kf), 0.0, kf - 1.0);
-  let u = (j + 0.5) / kf;
-  let ck = (f32(gi % p.bins) + 0.5) / kf;
-  slope[gi] = (ck - u) * p.inv_var;
-  mid[gi] = 0.5 * (u + ck);
-}`,
-    buffers: [values, slope, mid],
-    params: params().u32(total).u32(bins).f32(1 / (bandwidth * bandwidth)).build(),
-    workgroups: grid1d(ceilDiv(total, WG)),
-  });
-  return { slope, mid };
 }

@@ -24,3 +24,4 @@ export { l1Loss, type L1Reduction, softmaxCrossEntropy } from "./loss.ts";
 export { l2Normalize } from "./normalize.ts";
 export { histogramKl, type HistogramKlOptions } from "./histogram.ts";
 export { spectralNormalize, type SpectralNormalizeOptions } from "./spectral.ts";
+export { fusedMlp } from "./fused_mlp.ts";

@@ -7,10 +7,15 @@ import type { Gpu, Tensor } from "../../gpu/mod.ts";
 import { dhGrid, oversampledBandwidth } from "../dh.ts";
 import { defaultCapAngle } from "../extent.ts";
 import { shCount, zernikeCount } from "../indexing.ts";
-import { shEvaluateGpu, zernikeDensityGpu } from "./evaluate.ts";
 import { uploadPoints, type WeightedPoints } from "./points.ts";
-import { extentGpu, shForwardGpu, uploadProjection } from "./sh_transform.ts";
-import { zernikeMomentsGpu } from "./zernike_moments.ts";
+import {
+  extentGpu,
+  shEvaluateGpu,
+  shForwardGpu,
+  uploadProjection,
+  zernikeDensityGpu,
+  zernikeMomentsGpu,
+} from "./transforms.ts";
 import { checkInBall } from "../zernike.ts";
 
 /** Options of the batched transforms. */

@@ -15,8 +15,8 @@ import {
   zernikeMomentsBatch,
 } from "./batch.ts";
 import { uploadPoints } from "./points.ts";
-import { extentGpu } from "./sh_transform.ts";
-import { ACCUMULATOR_BUDGET, degreeGroups } from "./zernike_moments.ts";
+import { extentGpu } from "./transforms.ts";
+import { ACCUMULATOR_BUDGET, degreeGroups } from "../../gpu/kernels/mod.ts";
 
 function ballCloud(rng: Rng, count: number, radius = 0.95): Float64Array {
   const out = new Float64Array(3 * count);

@@ -4,7 +4,7 @@
  * nothing to any moment and are skipped by the extent kernel.
  */
 import type { Gpu } from "../../gpu/mod.ts";
-import type { PointBatch } from "./zernike_moments.ts";
+import type { PointBatch } from "./transforms.ts";
 
 /** One weighted point set (xyz interleaved); weights default to 1/M. */
 export interface WeightedPoints {

@@ -1,15 +1,8 @@
-import { assertAllClose, assertThrows } from "../../testing/assert.ts";
-import { Rng } from "../lib/mod.ts";
-import { AWKWARD_SIZES, gpuTest } from "../gpu/_testing.ts";
-import {
-  accumulate,
-  gatherRows,
-  latentMove,
-  latentMoveRef,
-  latentStep,
-  latentStepRef,
-  scatterRows,
-} from "./kernels.ts";
+import { assertAllClose, assertThrows } from "../../../testing/assert.ts";
+import { Rng } from "../../lib/mod.ts";
+import { AWKWARD_SIZES, gpuTest } from "../_testing.ts";
+import { accumulate, gatherRows, latentMove, latentStep, scatterRows } from "./latent.ts";
+import { latentMoveRef, latentStepRef } from "./latent_ref.ts";
 
 gpuTest("latentStep matches its CPU reference on awkward shapes", async (gpu) => {
   const rng = new Rng(11);

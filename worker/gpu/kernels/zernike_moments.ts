@@ -1,26 +1,27 @@
 /**
- * WGSL 3D Zernike moments of a batch of weighted point sets (f32), Ω[s, c] = Σ_i w_i Z_c(p_i).
+ * 3-D Zernike moments of a batch of weighted point sets (f32), Ω[s, c] = Σ_i w_i Z_c(p_i).
  *
  * Each invocation owns one (shape, point chunk) and one group of degrees l; it streams its
  * points once and keeps Σ w R_nl Y_lm for every (n, m) of its degrees in registers. The
- * kernel source is generated per (order, degree group) with the recurrence constants inlined
+ * kernel source is generated per (tables, degree group) with the recurrence constants inlined
  * and every loop over n, l, m unrolled, so the only memory traffic is one vec4 load per point
  * (x, y, z, w). Partial sums per chunk are added by a second kernel. Everything is recorded
- * into the open command encoder: no submit, no read.
+ * into the open command encoder: no submit, no read. Reference: `zernike_moments_ref.ts`.
+ * @module
  */
-import { ceilDiv, type Gpu, grid1d, params, type Tensor } from "../../gpu/mod.ts";
-import { checkOrder, legendreIndex, radialIndex, zernikeCount, zernikeIndex } from "../indexing.ts";
-import { radialTable } from "../radial.ts";
-import { legendreTable, Y00 } from "../sh.ts";
-import { DIRECTION_WGSL, LINEAR_INDEX_WGSL, lit } from "./wgsl.ts";
-
-/** A batch of point sets on the GPU: `[shapes, chunks · chunk, 4]` of (x, y, z, w). */
-export interface PointBatch {
-  tensor: Tensor;
-  shapes: number;
-  chunks: number;
-  chunk: number;
-}
+import type { Gpu } from "../device.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
+import { ceilDiv, grid1d } from "../params.ts";
+import type { Tensor } from "../tensor.ts";
+import {
+  type BasisRecurrences,
+  coefficientIndex,
+  DIRECTION_WGSL,
+  LINEAR_64_MAIN,
+  lit,
+  type PointBatch,
+  Y00,
+} from "./basis.ts";
 
 /** Largest number of (n, m) accumulators per invocation when grouping degrees. */
 export const ACCUMULATOR_BUDGET = 400;
@@ -47,33 +48,32 @@ export function degreeGroups(order: number, budget = ACCUMULATOR_BUDGET): [numbe
 }
 
 /**
- * Records the moments of every shape in `batch` up to `order`. Returns a new `[shapes, C]`
- * tensor (C = (N+1)(N+2)(N+3)/6, canonical order); the caller owns it.
+ * Records the moments Ω[s, c] = Σ_i w_i Z_c(p_i) of every shape in `batch` up to the order of
+ * `rec`. Returns a new `[shapes, C]` tensor (C = (N+1)(N+2)(N+3)/6, canonical order); the
+ * caller owns it.
  */
-export function zernikeMomentsGpu(
+export function zernikeMoments(
   gpu: Gpu,
   batch: PointBatch,
-  order: number,
+  rec: BasisRecurrences,
   budget = ACCUMULATOR_BUDGET,
 ): Tensor {
-  checkOrder(order, "Zernike order");
+  const order = rec.order;
   const { shapes, chunks, chunk } = batch;
   if (batch.tensor.size !== shapes * chunks * chunk * 4) {
     throw new RangeError(
       `Cannot compute moments: point tensor [${batch.tensor.shape}] does not hold ${shapes}×${chunks}×${chunk} points`,
     );
   }
-  const count = zernikeCount(order);
+  const count = ((order + 1) * (order + 2) * (order + 3)) / 6;
   const threads = shapes * chunks;
   const partial = gpu.empty([threads, count]);
-  const p = params().u32(threads).u32(chunks).u32(chunk).u32(chunks * chunk).u32(count).build();
+  const uniforms = { threads, chunks, chunk, mpad: chunks * chunk, count };
   for (const [l0, l1] of degreeGroups(order, budget)) {
-    gpu.run({
-      name: "spectral.zernike_moments",
-      key: `N${order}:l${l0}-${l1}`,
-      source: () => momentsSource(order, l0, l1),
-      buffers: [batch.tensor, partial],
-      params: p,
+    MOMENTS.run(gpu, {
+      variant: { rec, l0, l1 },
+      buffers: { pts: batch.tensor, part: partial },
+      uniforms,
       workgroups: grid1d(ceilDiv(threads, 64)),
     });
   }
@@ -83,26 +83,22 @@ export function zernikeMomentsGpu(
     return direct;
   }
   const out = gpu.empty([shapes, count]);
-  gpu.run({
-    name: "spectral.sum_chunks",
-    key: "v1",
-    source: () => SUM_CHUNKS,
-    buffers: [partial, out],
-    params: params().u32(shapes * count).u32(chunks).u32(count).build(),
+  SUM_CHUNKS.run(gpu, {
+    buffers: { part: partial, out },
+    uniforms: { total: shapes * count, chunks, count },
     workgroups: grid1d(ceilDiv(shapes * count, 64)),
   });
   partial.dispose();
   return out;
 }
 
-const SUM_CHUNKS = `
-struct P { total: u32, chunks: u32, count: u32 }
-@group(0) @binding(0) var<storage, read> part: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<uniform> p: P;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  ${LINEAR_INDEX_WGSL}
+const SUM_CHUNKS = kernel({
+  name: "spectral.sum_chunks",
+  bindings: { part: read(), out: readWrite() },
+  uniforms: { total: "u32", chunks: "u32", count: "u32" },
+  key: () => "v1",
+  body: () => `
+${LINEAR_64_MAIN}
   if (t >= p.total) { return; }
   let s = t / p.count;
   let c = t % p.count;
@@ -111,12 +107,27 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     acc = acc + part[(s * p.chunks + q) * p.count + c];
   }
   out[t] = acc;
-}`;
+}`,
+});
 
-/** WGSL for degrees l0..l1 of order N. */
-function momentsSource(order: number, l0: number, l1: number): string {
-  const rad = radialTable(order);
-  const leg = legendreTable(Math.max(l1, 1));
+/** What selects a moments source: the tables and the group of degrees l0..l1. */
+interface MomentsVariant {
+  rec: BasisRecurrences;
+  l0: number;
+  l1: number;
+}
+
+const MOMENTS = kernel({
+  name: "spectral.zernike_moments",
+  bindings: { pts: read("vec4<f32>"), part: readWrite() },
+  uniforms: { threads: "u32", chunks: "u32", chunk: "u32", mpad: "u32", count: "u32" },
+  key: (v: MomentsVariant) => `${v.rec.key}:N${v.rec.order}:l${v.l0}-${v.l1}`,
+  body: (v) => momentsSource(v.rec, v.l0, v.l1),
+});
+
+/** WGSL entry point for degrees l0..l1 of the tables' order N. */
+function momentsSource(rec: BasisRecurrences, l0: number, l1: number): string {
+  const order = rec.order;
   const acc: string[] = [];
   const body: string[] = [];
   const out: string[] = [];
@@ -134,17 +145,13 @@ function momentsSource(order: number, l0: number, l1: number): string {
   }
   // Normalised associated Legendre values P̄_l^m for l in [l0, l1], all m ≤ l.
   body.push(`let q0 = ${lit(Y00)};`);
-  for (let m = 1; m <= l1; m++) body.push(`let q${m} = ${lit(leg.sectoral[m])} * st * q${m - 1};`);
+  for (let m = 1; m <= l1; m++) body.push(`let q${m} = ${lit(rec.sectoral(m))} * st * q${m - 1};`);
   for (let m = 0; m <= l1; m++) {
     body.push(`let p${m}_${m} = q${m};`);
     if (m + 1 <= l1) body.push(`let p${m + 1}_${m} = ${lit(Math.sqrt(2 * m + 3))} * ct * q${m};`);
     for (let l = m + 2; l <= l1; l++) {
-      const i = legendreIndex(l, m);
-      body.push(
-        `let p${l}_${m} = ${lit(leg.a[i])} * (ct * p${l - 1}_${m} - ${lit(leg.b[i])} * p${
-          l - 2
-        }_${m});`,
-      );
+      const [a, b] = rec.legendre(l, m);
+      body.push(`let p${l}_${m} = ${lit(a)} * (ct * p${l - 1}_${m} - ${lit(b)} * p${l - 2}_${m});`);
     }
   }
   // w · r^l for l in the group.
@@ -161,33 +168,27 @@ function momentsSource(order: number, l0: number, l1: number): string {
     }
     for (const [m, expr] of ys) body.push(`let y${l}_${m < 0 ? "n" + -m : m} = ${expr};`);
     for (let n = l, k = 0; n <= order; n += 2, k++) {
-      const i = radialIndex(n, l);
+      const [rp, rq, rc] = rec.radial(n, l);
       const name = `R${l}_${k}`;
-      if (k === 0) body.push(`let ${name} = ${lit(rad.p[i])} * rl;`);
-      else if (k === 1) body.push(`let ${name} = rl * (${lit(rad.p[i])} * r2 + ${lit(rad.q[i])});`);
+      if (k === 0) body.push(`let ${name} = ${lit(rp)} * rl;`);
+      else if (k === 1) body.push(`let ${name} = rl * (${lit(rp)} * r2 + ${lit(rq)});`);
       else {
         body.push(
-          `let ${name} = (${lit(rad.p[i])} * r2 + ${lit(rad.q[i])}) * R${l}_${k - 1} - ${
-            lit(rad.c[i])
-          } * R${l}_${k - 2};`,
+          `let ${name} = (${lit(rp)} * r2 + ${lit(rq)}) * R${l}_${k - 1} - ${lit(rc)} * R${l}_${
+            k - 2
+          };`,
         );
       }
       for (let m = -l; m <= l; m++) {
         const a = `a${n}_${l}_${m < 0 ? "n" + -m : m}`;
         acc.push(`var ${a} = 0.0;`);
         body.push(`${a} = ${a} + ${name} * y${l}_${m < 0 ? "n" + -m : m};`);
-        out.push(`part[o + ${zernikeIndex(n, l, m)}u] = ${a};`);
+        out.push(`part[o + ${coefficientIndex(n, l, m)}u] = ${a};`);
       }
     }
   }
   return `
-struct P { threads: u32, chunks: u32, chunk: u32, mpad: u32, count: u32 }
-@group(0) @binding(0) var<storage, read> pts: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> part: array<f32>;
-@group(0) @binding(2) var<uniform> p: P;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  ${LINEAR_INDEX_WGSL}
+${LINEAR_64_MAIN}
   if (t >= p.threads) { return; }
   let base = (t / p.chunks) * p.mpad + (t % p.chunks) * p.chunk;
   ${acc.join("\n  ")}

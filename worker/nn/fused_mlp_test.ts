@@ -1,15 +1,11 @@
 import { assertAllClose, assertThrows } from "../../testing/assert.ts";
 import type { Gpu } from "../gpu/device.ts";
+import { fusedLayout } from "../gpu/kernels/fused_mlp.ts";
+import { fusedMlpRef, type FusedMlpRefOptions } from "../gpu/kernels/fused_mlp_ref.ts";
 import { Rng } from "../lib/mod.ts";
 import { gpuTest } from "../gpu/_testing.ts";
-import { Tape } from "../nn/mod.ts";
-import {
-  fusedLayout,
-  FusedMlp,
-  type FusedMlpOptions,
-  fusedMlpRef,
-  type FusedMlpRefOptions,
-} from "./fused_mlp.ts";
+import { FusedMlp, type FusedMlpOptions } from "./fused_mlp.ts";
+import { Tape } from "./tape.ts";
 
 async function check(gpu: Gpu, opts: FusedMlpOptions) {
   const sizes = [5, 9, 7, 4];

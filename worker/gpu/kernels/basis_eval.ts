@@ -1,91 +1,63 @@
 /**
- * WGSL inverse transforms (f32), batched over shapes, one invocation per (shape, query):
+ * Inverse transforms (f32), batched over shapes, one invocation per (shape, query):
  * - Zernike density f(x) = Σ Ω_nlm Z_nlm(x) at query points (0 outside the unit ball);
  * - SH extent f(u) = Σ c_lm Y_lm(u) at directions.
  * The kernels loop over m (outer), l and n at run time, with the Legendre and radial
- * recurrence coefficients read from small tables, so one compact pipeline serves every order
+ * recurrence constants read from small tables, so one compact pipeline serves every order
  * (a fully unrolled source per order costs tens of seconds of shader compilation on llvmpipe
- * at N = 20). Only two Legendre values are live at a time, as in SPECTRAL.md §4.6.
+ * at N = 20). Only two Legendre values are live at a time. The sectoral factor is the
+ * orthonormal one, √((2m+1)/(2m)), computed in the kernel. Reference: `basis_eval_ref.ts`.
+ * @module
  */
-import { ceilDiv, type Gpu, grid1d, params, type Tensor } from "../../gpu/mod.ts";
-import {
-  checkOrder,
-  legendreIndex,
-  radialCount,
-  radialIndex,
-  shCount,
-  zernikeCount,
-} from "../indexing.ts";
-import { radialTable } from "../radial.ts";
-import { legendreTable } from "../sh.ts";
-import { DIRECTION_WGSL, LINEAR_INDEX_WGSL, lit } from "./wgsl.ts";
+import type { Gpu } from "../device.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
+import { ceilDiv, grid1d } from "../params.ts";
+import type { Tensor } from "../tensor.ts";
+import { type BasisRecurrences, DIRECTION_WGSL, LINEAR_64_MAIN, lit, Y00 } from "./basis.ts";
 
 /**
  * Records f = Σ Ω Z at `queries` (`[Q, 4]`, xyz used) for every row of `coefficients`
- * (`[S, C(order)]`). Returns a new `[S, Q]` tensor.
+ * (`[S, C(N)]`, N the tables' order). Returns a new `[S, Q]` tensor.
  */
-export function zernikeDensityGpu(
+export function zernikeDensity(
   gpu: Gpu,
   coefficients: Tensor,
   queries: Tensor,
-  order: number,
+  rec: BasisRecurrences,
 ): Tensor {
-  checkOrder(order, "Zernike order");
-  return evaluate(
-    gpu,
-    coefficients,
-    queries,
-    zernikeCount(order),
-    order,
-    "spectral.zernike_density",
-    true,
-  );
+  const n = rec.order;
+  return evaluate(gpu, coefficients, queries, ((n + 1) * (n + 2) * (n + 3)) / 6, rec, true);
 }
 
 /**
  * Records f = Σ c Y at `directions` (`[D, 4]`, xyz used, need not be unit) for every row of
- * `coefficients` (`[S, (L+1)²]`). Returns a new `[S, D]` tensor.
+ * `coefficients` (`[S, (L+1)²]`, L the tables' order). Returns a new `[S, D]` tensor.
  */
-export function shEvaluateGpu(
+export function shEvaluate(
   gpu: Gpu,
   coefficients: Tensor,
   directions: Tensor,
-  degree: number,
+  rec: BasisRecurrences,
 ): Tensor {
-  checkOrder(degree, "spherical-harmonic degree");
-  return evaluate(
-    gpu,
-    coefficients,
-    directions,
-    shCount(degree),
-    degree,
-    "spectral.sh_evaluate",
-    false,
-  );
+  return evaluate(gpu, coefficients, directions, (rec.order + 1) ** 2, rec, false);
 }
 
-/** Legendre (a_lm, b_lm, 0, 0) and radial (p, q, c, 0) recurrence tables, vec4 per entry. */
-function tables(order: number, radial: boolean): Float32Array {
-  const leg = legendreTable(Math.max(order, 1));
+/**
+ * Legendre (a_lm, b_lm, 0, 0) at l(l+1)/2 + m, then radial (p, q, c, 0) at nLeg + the (n, l)
+ * pair's index (n-major, then l; as the kernel computes it), vec4 per entry.
+ */
+function tables(rec: BasisRecurrences, radial: boolean): Float32Array {
+  const order = rec.order;
   const nLeg = ((order + 1) * (order + 2)) / 2;
-  const nRad = radial ? radialCount(order) : 0;
-  const out = new Float32Array(4 * (nLeg + nRad));
+  const pairs: [number, number][] = [];
+  for (let n = 0; radial && n <= order; n++) {
+    for (let l = n % 2; l <= n; l += 2) pairs.push([n, l]);
+  }
+  const out = new Float32Array(4 * (nLeg + pairs.length));
   for (let m = 0; m <= order; m++) {
-    for (let l = m + 2; l <= order; l++) {
-      const i = legendreIndex(l, m);
-      out[4 * i] = leg.a[i];
-      out[4 * i + 1] = leg.b[i];
-    }
+    for (let l = m + 2; l <= order; l++) out.set(rec.legendre(l, m), 4 * ((l * (l + 1)) / 2 + m));
   }
-  if (radial) {
-    const rad = radialTable(order);
-    for (let n = 0; n <= order; n++) {
-      for (let l = n % 2; l <= n; l += 2) {
-        const i = radialIndex(n, l);
-        out.set([rad.p[i], rad.q[i], rad.c[i]], 4 * (nLeg + i));
-      }
-    }
-  }
+  pairs.forEach(([n, l], i) => out.set(rec.radial(n, l), 4 * (nLeg + i)));
   return out;
 }
 
@@ -94,10 +66,11 @@ function evaluate(
   coefficients: Tensor,
   queries: Tensor,
   count: number,
-  order: number,
-  name: string,
+  rec: BasisRecurrences,
   radial: boolean,
 ): Tensor {
+  const order = rec.order;
+  const name = radial ? "spectral.zernike_density" : "spectral.sh_evaluate";
   if (coefficients.rank !== 2 || coefficients.shape[1] !== count) {
     throw new RangeError(
       `Cannot evaluate ${name}: coefficients [${coefficients.shape}] should be [S, ${count}]`,
@@ -108,22 +81,37 @@ function evaluate(
   }
   const shapes = coefficients.shape[0];
   const q = queries.shape[0];
-  const data = tables(order, radial);
+  const data = tables(rec, radial);
   const table = gpu.tensor(data, [data.length / 4, 4]);
   const out = gpu.empty([shapes, q]);
-  gpu.run({
-    name,
-    key: "v1",
-    source: () => source(radial),
-    buffers: [coefficients, queries, table, out],
-    params: params().u32(shapes * q).u32(q).u32(count).u32(order).u32(
-      ((order + 1) * (order + 2)) / 2,
-    ).build(),
+  EVALUATE.run(gpu, {
+    variant: radial,
+    buffers: { co: coefficients, qs: queries, tab: table, out },
+    uniforms: {
+      total: shapes * q,
+      queries: q,
+      count,
+      order,
+      nleg: ((order + 1) * (order + 2)) / 2,
+    },
     workgroups: grid1d(ceilDiv(shapes * q, 64)),
   });
   table.dispose();
   return out;
 }
+
+const EVALUATE = kernel({
+  name: (radial: boolean) => (radial ? "spectral.zernike_density" : "spectral.sh_evaluate"),
+  bindings: {
+    co: read(),
+    qs: read("vec4<f32>"),
+    tab: read("vec4<f32>"),
+    out: readWrite(),
+  },
+  uniforms: { total: "u32", queries: "u32", count: "u32", order: "u32", nleg: "u32" },
+  key: () => "v1",
+  body: (radial) => source(radial),
+});
 
 function source(radial: boolean): string {
   // Σ over n = l, l+2, … of Ω_nlm R_nl (Zernike), or c_lm alone (SH); gs likewise for −m.
@@ -158,15 +146,7 @@ function source(radial: boolean): string {
       var gs = 0.0;
       if (m > 0u) { gs = co[zi - m]; }`;
   return `
-struct P { total: u32, queries: u32, count: u32, order: u32, nleg: u32 }
-@group(0) @binding(0) var<storage, read> co: array<f32>;
-@group(0) @binding(1) var<storage, read> qs: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> tab: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> p: P;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  ${LINEAR_INDEX_WGSL}
+${LINEAR_64_MAIN}
   if (t >= p.total) { return; }
   let b = (t / p.queries) * p.count;
   let v = qs[t % p.queries];
@@ -176,7 +156,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   ${DIRECTION_WGSL}
   ${radial ? "if (r2 > 1.0) { out[t] = 0.0; return; }" : ""}
   var f = 0.0;
-  var q = ${lit(1 / Math.sqrt(4 * Math.PI))};
+  var q = ${lit(Y00)};
   var c = 1.0;
   var s = 0.0;
   var rm = 1.0;

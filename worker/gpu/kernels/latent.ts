@@ -1,14 +1,17 @@
 /**
- * Fused kernels of the latent updates (one invocation per row; d is small), so that a
+ * Fused kernels of cGML's latent updates (one invocation per row; d is small), so that a
  * training step stays a handful of dispatches:
  * - {@link latentStep}: z_{t+1} = normalize(z_t − β g) and the Z target (z_{t+1}, α‖z_{t+1} − z_t‖);
  * - {@link latentMove}: Eq. 4, z_{t+1} = normalize(z_t + ρ (r − z_t)/‖r − z_t‖), or r without ρ;
  * - {@link accumulate}: adds a minibatch mean into a slot of a running-sum tensor (loss read-back);
  * - {@link gatherRows} / {@link scatterRows}: a minibatch's persistent latents in and out.
- * CPU references (float64) are exported beside them.
+ * CPU references (float64): `latent_ref.ts`.
  * @module
  */
-import { ceilDiv, type Gpu, grid1d, params, type Tensor } from "../gpu/mod.ts";
+import type { Gpu } from "../device.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
+import { ceilDiv, grid1d } from "../params.ts";
+import type { Tensor } from "../tensor.ts";
 
 const WG = 64;
 const EPS = 1e-12;
@@ -31,14 +34,13 @@ export interface LatentStepResult {
   target: Tensor;
 }
 
-const STEP_WGSL = `
-struct P { rows: u32, d: u32, beta: f32, alpha: f32 }
-@group(0) @binding(0) var<storage, read> z: array<f32>;
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> next: array<f32>;
-@group(0) @binding(3) var<storage, read_write> tgt: array<f32>;
-@group(0) @binding(4) var<uniform> p: P;
-${HEADER}
+const STEP = kernel({
+  name: "cgml_latent_step",
+  bindings: { z: read(), g: read(), next: readWrite(), tgt: readWrite() },
+  uniforms: { rows: "u32", d: "u32", beta: "f32", alpha: "f32" },
+  key: () => "v1",
+  body: () =>
+    `${HEADER}
   if (row >= p.rows) { return; }
   let d = p.d;
   var n2 = 0.0;
@@ -56,7 +58,8 @@ ${HEADER}
     m2 += e * e;
   }
   tgt[row * (d + 1u) + d] = p.alpha * sqrt(m2);
-}`;
+}`,
+});
 
 /** One latent gradient step with re-projection onto the sphere, and the Z target. */
 export function latentStep(
@@ -74,24 +77,21 @@ export function latentStep(
   }
   const next = gpu.empty([rows, d]);
   const target = gpu.empty([rows, d + 1]);
-  gpu.run({
-    name: "cgml_latent_step",
-    key: "v1",
-    source: () => STEP_WGSL,
-    buffers: [z, grad, next, target],
-    params: params().u32(rows).u32(d).f32(beta).f32(alpha).build(),
+  STEP.run(gpu, {
+    buffers: { z, g: grad, next, tgt: target },
+    uniforms: { rows, d, beta, alpha },
     workgroups: grid1d(ceilDiv(rows, WG)),
   });
   return { next, target };
 }
 
-const MOVE_WGSL = `
-struct P { rows: u32, d: u32, momentum: u32, _pad: u32 }
-@group(0) @binding(0) var<storage, read> z: array<f32>;
-@group(0) @binding(1) var<storage, read> out: array<f32>;
-@group(0) @binding(2) var<storage, read_write> next: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;
-${HEADER}
+const MOVE = kernel({
+  name: "cgml_latent_move",
+  bindings: { z: read(), out: read(), next: readWrite() },
+  uniforms: { rows: "u32", d: "u32", momentum: "u32" },
+  key: () => "v1",
+  body: () =>
+    `${HEADER}
   if (row >= p.rows) { return; }
   let d = p.d;
   let o = row * (d + 1u);
@@ -118,7 +118,8 @@ ${HEADER}
   for (var j = 0u; j < d; j++) {
     next[row * d + j] = (z[row * d + j] + step * (out[o + j] - z[row * d + j])) * inv;
   }
-}`;
+}`,
+});
 
 /**
  * One inference move of Eq. 4 from Z's output `out` = (r, ρ) [B, d + 1]: with momentum
@@ -134,28 +135,27 @@ export function latentMove(gpu: Gpu, z: Tensor, out: Tensor, momentum: boolean):
     );
   }
   const next = gpu.empty([rows, d]);
-  gpu.run({
-    name: "cgml_latent_move",
-    key: "v1",
-    source: () => MOVE_WGSL,
-    buffers: [z, out, next],
-    params: params().u32(rows).u32(d).u32(momentum ? 1 : 0).u32(0).build(),
+  MOVE.run(gpu, {
+    buffers: { z, out, next },
+    uniforms: { rows, d, momentum: momentum ? 1 : 0 },
     workgroups: grid1d(ceilDiv(rows, WG)),
   });
   return next;
 }
 
-const ACC_WGSL = `
-struct P { slot: u32, rows: u32, cols: u32, column: u32 }
-@group(0) @binding(0) var<storage, read_write> acc: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<uniform> p: P;
-@compute @workgroup_size(1)
+const ACCUMULATE = kernel({
+  name: "cgml_accumulate",
+  bindings: { acc: readWrite(), x: read() },
+  uniforms: { slot: "u32", rows: "u32", cols: "u32", column: "u32" },
+  key: () => "v2",
+  body: () =>
+    `@compute @workgroup_size(1)
 fn main() {
   var s = 0.0;
   for (var i = 0u; i < p.rows; i++) { s += x[i * p.cols + p.column]; }
   acc[p.slot] = acc[p.slot] + s / f32(p.rows);
-}`;
+}`,
+});
 
 /**
  * acc[slot] += mean over rows of column `column` of `x` (rank 1 is one column, rank 2 is
@@ -172,23 +172,20 @@ export function accumulate(gpu: Gpu, acc: Tensor, slot: number, x: Tensor, colum
       `Cannot accumulate column ${column} of [${x.shape}] into slot ${slot} of [${acc.shape}]`,
     );
   }
-  gpu.run({
-    name: "cgml_accumulate",
-    key: "v2",
-    source: () => ACC_WGSL,
-    buffers: [acc, x],
-    params: params().u32(slot).u32(rows).u32(cols).u32(column).build(),
+  ACCUMULATE.run(gpu, {
+    buffers: { acc, x },
+    uniforms: { slot, rows, cols, column },
     workgroups: [1],
   });
 }
 
-const GATHER_WGSL = `
-struct P { rows: u32, d: u32, total: u32, scatter: u32 }
-@group(0) @binding(0) var<storage, read_write> table: array<f32>;
-@group(0) @binding(1) var<storage, read> idx: array<f32>;
-@group(0) @binding(2) var<storage, read_write> batch: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;
-${HEADER}
+const GATHER = kernel({
+  name: "cgml_gather_rows",
+  bindings: { table: readWrite(), idx: read(), batch: readWrite() },
+  uniforms: { rows: "u32", d: "u32", total: "u32", scatter: "u32" },
+  key: () => "v1",
+  body: () =>
+    `${HEADER}
   if (row >= p.rows) { return; }
   let at = u32(idx[row]);
   if (at >= p.total) { return; }
@@ -196,7 +193,8 @@ ${HEADER}
     if (p.scatter == 1u) { table[at * p.d + j] = batch[row * p.d + j]; }
     else { batch[row * p.d + j] = table[at * p.d + j]; }
   }
-}`;
+}`,
+});
 
 function gatherScatter(gpu: Gpu, table: Tensor, idx: Tensor, batch: Tensor, scatter: boolean) {
   const [total, d] = rowsOf("gather or scatter rows", table);
@@ -205,12 +203,9 @@ function gatherScatter(gpu: Gpu, table: Tensor, idx: Tensor, batch: Tensor, scat
       `Cannot gather or scatter rows: table [${table.shape}], indices [${idx.shape}] and rows [${batch.shape}] do not fit`,
     );
   }
-  gpu.run({
-    name: "cgml_gather_rows",
-    key: "v1",
-    source: () => GATHER_WGSL,
-    buffers: [table, idx, batch],
-    params: params().u32(idx.size).u32(d).u32(total).u32(scatter ? 1 : 0).build(),
+  GATHER.run(gpu, {
+    buffers: { table, idx, batch },
+    uniforms: { rows: idx.size, d, total, scatter: scatter ? 1 : 0 },
     workgroups: grid1d(ceilDiv(idx.size, WG)),
   });
 }
@@ -225,53 +220,4 @@ export function gatherRows(gpu: Gpu, table: Tensor, idx: Tensor): Tensor {
 /** Writes `rows` [B, d] into rows `idx` of `table` [J, d], in place (indices distinct). */
 export function scatterRows(gpu: Gpu, table: Tensor, idx: Tensor, rows: Tensor): void {
   gatherScatter(gpu, table, idx, rows, true);
-}
-
-function normalizeRow(v: number[]): number[] {
-  const n = Math.max(Math.hypot(...v), EPS);
-  return v.map((x) => x / n);
-}
-
-/** CPU reference of {@link latentStep} on row-major [rows, d] arrays. */
-export function latentStepRef(
-  z: ArrayLike<number>,
-  grad: ArrayLike<number>,
-  rows: number,
-  d: number,
-  beta: number,
-  alpha: number,
-): { next: Float64Array; target: Float64Array } {
-  const next = new Float64Array(rows * d);
-  const target = new Float64Array(rows * (d + 1));
-  for (let i = 0; i < rows; i++) {
-    const zi = Array.from({ length: d }, (_, j) => z[i * d + j]);
-    const v = normalizeRow(zi.map((x, j) => x - beta * grad[i * d + j]));
-    next.set(v, i * d);
-    target.set(v, i * (d + 1));
-    target[i * (d + 1) + d] = alpha * Math.hypot(...v.map((x, j) => x - zi[j]));
-  }
-  return { next, target };
-}
-
-/** CPU reference of {@link latentMove}. */
-export function latentMoveRef(
-  z: ArrayLike<number>,
-  out: ArrayLike<number>,
-  rows: number,
-  d: number,
-  momentum: boolean,
-): Float64Array {
-  const next = new Float64Array(rows * d);
-  for (let i = 0; i < rows; i++) {
-    const zi = Array.from({ length: d }, (_, j) => z[i * d + j]);
-    const r = Array.from({ length: d }, (_, j) => out[i * (d + 1) + j]);
-    if (!momentum) {
-      next.set(normalizeRow(r), i * d);
-      continue;
-    }
-    const rho = out[i * (d + 1) + d];
-    const step = rho / Math.max(Math.hypot(...r.map((x, j) => x - zi[j])), EPS);
-    next.set(normalizeRow(zi.map((x, j) => x + step * (r[j] - x))), i * d);
-  }
-  return next;
 }

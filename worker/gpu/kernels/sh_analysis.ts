@@ -1,51 +1,68 @@
 /**
- * WGSL spherical-harmonic analysis of extent functions on the DH grid (f32), batched over
+ * Spherical-harmonic analysis of extent functions on a Driscoll–Healy grid (f32), batched over
  * shapes: cap-max extent from points (atomic max on the float bits, valid because radii are
- * non-negative), per-ring Fourier sums, then the Legendre projection with the precomputed
- * quadrature table of `projectionTable`. All kernels are recorded, none submits or reads.
+ * non-negative), per-ring Fourier sums, then the Legendre projection with a precomputed
+ * quadrature table. All kernels are recorded, none submits or reads. References:
+ * `sh_analysis_ref.ts`.
+ * @module
  */
-import { ceilDiv, type Gpu, grid1d, params, type Tensor } from "../../gpu/mod.ts";
-import { dhGrid, projectionTable } from "../dh.ts";
-import { checkOrder, shCount } from "../indexing.ts";
-import { LINEAR_INDEX_WGSL, lit } from "./wgsl.ts";
-import type { PointBatch } from "./zernike_moments.ts";
+import type { Gpu } from "../device.ts";
+import { kernel, read, readWrite } from "../kernel.ts";
+import { ceilDiv, grid1d } from "../params.ts";
+import type { Tensor } from "../tensor.ts";
+import { LINEAR_64_MAIN, lit, type PointBatch } from "./basis.ts";
 
 /**
- * Records the cap-max extent of every shape in `batch` on the bandwidth-B grid. Returns a new
- * `[shapes, 2B, 2B]` tensor (ring-major). Zero-weight (padding) points are skipped.
+ * Records the cap-max extent of every shape in `batch` on an n × n Driscoll–Healy grid (ring j
+ * at colatitude π(j + ½)/n, column k at azimuth 2πk/n): each cell gets the largest radius of
+ * the points within angle `capAngle` of its direction, 0 when none. Returns a new
+ * `[shapes, n, n]` tensor (ring-major). Zero-weight (padding) points are skipped.
  */
-export function extentGpu(
+export function extentCapMax(
   gpu: Gpu,
   batch: PointBatch,
-  bandwidth: number,
+  n: number,
   capAngle: number,
 ): Tensor {
-  const n = dhGrid(bandwidth).size;
   const stride = batch.chunks * batch.chunk;
   const total = batch.shapes * stride;
   const out = gpu.zeros([batch.shapes, n, n]);
-  gpu.run({
-    name: "spectral.extent_capmax",
-    key: "v1",
-    source: () => EXTENT,
-    buffers: [batch.tensor, out],
-    params: params().u32(total).u32(stride).u32(n).f32(capAngle).f32(Math.cos(capAngle))
-      .f32(Math.cos(Math.PI / n)).f32(Math.sin(Math.PI / n))
-      .f32(Math.cos((2 * Math.PI) / n)).f32(Math.sin((2 * Math.PI) / n)).build(),
+  EXTENT.run(gpu, {
+    buffers: { pts: batch.tensor, grid: out },
+    uniforms: {
+      total,
+      stride,
+      n,
+      delta: capAngle,
+      cosDelta: Math.cos(capAngle),
+      cdt: Math.cos(Math.PI / n),
+      sdt: Math.sin(Math.PI / n),
+      cdp: Math.cos((2 * Math.PI) / n),
+      sdp: Math.sin((2 * Math.PI) / n),
+    },
     workgroups: grid1d(ceilDiv(total, 64)),
   });
   return out;
 }
 
-const EXTENT = `
-struct P { total: u32, stride: u32, n: u32, delta: f32, cosDelta: f32, cdt: f32, sdt: f32, cdp: f32, sdp: f32 }
-@group(0) @binding(0) var<storage, read> pts: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> grid: array<atomic<u32>>;
-@group(0) @binding(2) var<uniform> p: P;
-const PI = 3.14159265358979;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  ${LINEAR_INDEX_WGSL}
+const EXTENT = kernel({
+  name: "spectral.extent_capmax",
+  bindings: { pts: read("vec4<f32>"), grid: readWrite("atomic<u32>") },
+  uniforms: {
+    total: "u32",
+    stride: "u32",
+    n: "u32",
+    delta: "f32",
+    cosDelta: "f32",
+    cdt: "f32",
+    sdt: "f32",
+    cdp: "f32",
+    sdp: "f32",
+  },
+  key: () => "v1",
+  body: () =>
+    `const PI = 3.14159265358979;
+${LINEAR_64_MAIN}
   if (t >= p.total) { return; }
   let v = pts[t];
   let r = sqrt(v.x * v.x + v.y * v.y + v.z * v.z);
@@ -104,49 +121,53 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     stj = stj * p.cdt + ctj * p.sdt;
     ctj = c3;
   }
-}`;
+}`,
+});
 
 /**
- * The quadrature table of `projectionTable`, transposed and uploaded as an f32
- * `[(L+1)(L+2)/2, 2B]` tensor (j contiguous for each (l, m)).
+ * A quadrature table of the SH projection, uploaded transposed as an f32 `[(L+1)(L+2)/2, n]`
+ * tensor (rings j contiguous for each (l, m)).
  */
 export interface ProjectionTensor {
   tensor: Tensor;
-  bandwidth: number;
+  /** Grid size n = 2B (rings and columns). */
+  n: number;
   degree: number;
 }
 
 /**
- * Uploads the projection table for (bandwidth, degree); do this before recording, since an
- * upload submits the work recorded so far. The bandwidth must be even (the kernels take rings
- * four at a time). The caller owns (and disposes) the tensor.
+ * Uploads `table` (ring-major: entry [j][l(l+1)/2 + m] is the weight of ring j in the (l, m)
+ * projection, n rings) for `degree`; do this before recording, since an upload submits the
+ * work recorded so far. n must be a multiple of 4 (the kernels take rings four at a time).
+ * The caller owns (and disposes) the tensor.
  */
-export function uploadProjection(gpu: Gpu, bandwidth: number, degree: number): ProjectionTensor {
-  checkOrder(degree, "spherical-harmonic degree");
-  const n = dhGrid(bandwidth).size;
-  if (degree >= n) {
-    throw new RangeError(`Cannot resolve degree ${degree} on a bandwidth-${bandwidth} grid`);
-  }
-  if (bandwidth % 2 !== 0) {
-    throw new RangeError(`Cannot use bandwidth ${bandwidth} on the GPU: it must be even`);
-  }
+export function uploadProjection(
+  gpu: Gpu,
+  table: ArrayLike<number>,
+  n: number,
+  degree: number,
+): ProjectionTensor {
   const tri = ((degree + 1) * (degree + 2)) / 2;
-  const table = projectionTable(bandwidth, degree);
+  if (n % 4 !== 0 || table.length !== tri * n) {
+    throw new RangeError(
+      `Cannot upload a projection table of ${table.length} values for degree ${degree} on ` +
+        `${n} rings: n must be a multiple of 4 and the table n · ${tri} long`,
+    );
+  }
   const transposed = new Float32Array(tri * n);
   for (let j = 0; j < n; j++) {
     for (let q = 0; q < tri; q++) transposed[q * n + j] = table[j * tri + q];
   }
   const tensor = gpu.tensor(transposed, [tri, n]);
-  return { tensor, bandwidth, degree };
+  return { tensor, n, degree };
 }
 
 /**
- * Records the forward SH transform of `[shapes, 2B, 2B]` extent grids up to the table's
- * degree. Returns a new `[shapes, (L+1)²]` tensor in flat SH order.
+ * Records the forward SH transform of `[shapes, n, n]` grids up to the table's degree: per-ring
+ * Fourier sums, then the projection. Returns a new `[shapes, (L+1)²]` tensor in flat SH order.
  */
-export function shForwardGpu(gpu: Gpu, grids: Tensor, projection: ProjectionTensor): Tensor {
-  const { bandwidth, degree } = projection;
-  const n = dhGrid(bandwidth).size;
+export function shForward(gpu: Gpu, grids: Tensor, projection: ProjectionTensor): Tensor {
+  const { n, degree } = projection;
   if (grids.rank !== 3 || grids.shape[1] !== n || grids.shape[2] !== n) {
     throw new RangeError(
       `Cannot transform grids of shape [${grids.shape}]: expected [S, ${n}, ${n}]`,
@@ -156,21 +177,17 @@ export function shForwardGpu(gpu: Gpu, grids: Tensor, projection: ProjectionTens
   const width = 2 * (degree + 1);
   const tri = ((degree + 1) * (degree + 2)) / 2;
   const fourier = gpu.empty([shapes, width, n]);
-  gpu.run({
-    name: "spectral.sh_ring_fourier",
-    key: `L${degree}`,
-    source: () => ringFourierSource(degree),
-    buffers: [grids, fourier],
-    params: params().u32((shapes * n) / RINGS).u32(n).build(),
+  RING_FOURIER.run(gpu, {
+    variant: degree,
+    buffers: { grid: grids, four: fourier },
+    uniforms: { groups: (shapes * n) / RINGS, n },
     workgroups: grid1d(ceilDiv((shapes * n) / RINGS, 64)),
   });
-  const out = gpu.empty([shapes, shCount(degree)]);
-  gpu.run({
-    name: "spectral.sh_project",
-    key: "v1",
-    source: () => PROJECT,
-    buffers: [fourier, projection.tensor, out],
-    params: params().u32(shapes * tri).u32(tri).u32(n / 4).u32(width).u32(shCount(degree)).build(),
+  const count = (degree + 1) ** 2;
+  const out = gpu.empty([shapes, count]);
+  PROJECT.run(gpu, {
+    buffers: { four: fourier, table: projection.tensor, out },
+    uniforms: { total: shapes * tri, tri, n4: n / 4, width, count },
     workgroups: grid1d(ceilDiv(shapes * tri, 64)),
   });
   fourier.dispose();
@@ -185,6 +202,14 @@ const RINGS = 4;
  * `[S, 2(L+1), 2B]` (a_m at row 2m, b_m at row 2m+1, rings contiguous). Each invocation takes
  * {@link RINGS} rings, so the cos/sin(mφ_k) recurrence is shared by them.
  */
+const RING_FOURIER = kernel({
+  name: "spectral.sh_ring_fourier",
+  bindings: { grid: read(), four: readWrite() },
+  uniforms: { groups: "u32", n: "u32" },
+  key: (degree: number) => `L${degree}`,
+  body: (degree) => ringFourierSource(degree),
+});
+
 function ringFourierSource(degree: number): string {
   const decl: string[] = [];
   const body: string[] = [];
@@ -214,13 +239,7 @@ function ringFourierSource(degree: number): string {
     }
   }
   return `
-struct P { groups: u32, n: u32 }
-@group(0) @binding(0) var<storage, read> grid: array<f32>;
-@group(0) @binding(1) var<storage, read_write> four: array<f32>;
-@group(0) @binding(2) var<uniform> p: P;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  ${LINEAR_INDEX_WGSL}
+${LINEAR_64_MAIN}
   if (t >= p.groups) { return; }
   let row = t * ${RINGS}u * p.n;
   let step = ${lit(2 * Math.PI)} / f32(p.n);
@@ -237,15 +256,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }`;
 }
 
-const PROJECT = `
-struct P { total: u32, tri: u32, n4: u32, width: u32, count: u32 }
-@group(0) @binding(0) var<storage, read> four: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> table: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  ${LINEAR_INDEX_WGSL}
+const PROJECT = kernel({
+  name: "spectral.sh_project",
+  bindings: { four: read("vec4<f32>"), table: read("vec4<f32>"), out: readWrite() },
+  uniforms: { total: "u32", tri: "u32", n4: "u32", width: "u32", count: "u32" },
+  key: () => "v1",
+  body: () => `
+${LINEAR_64_MAIN}
   if (t >= p.total) { return; }
   let s = t / p.tri;
   let q = t % p.tri;
@@ -266,4 +283,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let o = s * p.count + l * l + l;
   out[o + m] = ac.x + ac.y + ac.z + ac.w;
   if (m > 0u) { out[o - m] = as_.x + as_.y + as_.z + as_.w; }
-}`;
+}`,
+});
