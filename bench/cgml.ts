@@ -43,6 +43,11 @@ export interface OursTiming {
   reps: number;
   dispatchesPerStep: number;
   submitsPerStep: number;
+  /**
+   * Milliseconds from the end of one sample (the GPU idle) until the next sample's first step
+   * was recorded and submitted: the host's cost of a step, its minibatch preparation included.
+   */
+  firstStepMs: number;
   /** Mean loss terms of the last sample. */
   losses: LossTerms | null;
 }
@@ -70,12 +75,17 @@ async function timeEpochs(gpu: Gpu, config: CgmlConfig, steps: number, epochs: n
   };
   const trainer = new CgmlTrainer(gpu, c, { kind: "fixed", data });
   const marks: number[] = [];
+  const firstSteps: number[] = [];
   const counters: { dispatches: number; submits: number }[] = [];
   try {
     await trainer.fit({
       onProgress: (p) => {
+        const now = performance.now();
+        if (p.phase === "step" && (p.step - 1) % steps === 0 && marks.length > 0) {
+          firstSteps.push(now - marks.at(-1)!);
+        }
         if (p.phase !== "epoch") return;
-        marks.push(performance.now());
+        marks.push(now);
         counters.push(gpu.counters);
       },
     });
@@ -87,6 +97,7 @@ async function timeEpochs(gpu: Gpu, config: CgmlConfig, steps: number, epochs: n
       seconds,
       dispatchesPerStep: per("dispatches"),
       submitsPerStep: per("submits"),
+      firstStepMs: firstSteps.length > 0 ? median(firstSteps) : NaN,
       losses: trainer.curve.at(-1)?.losses ?? null,
     };
   } finally {
@@ -119,6 +130,7 @@ export async function timeOursStep(
     reps,
     dispatchesPerStep: run.dispatchesPerStep,
     submitsPerStep: run.submitsPerStep,
+    firstStepMs: run.firstStepMs,
     losses: run.losses,
   };
 }
@@ -200,6 +212,7 @@ export function cgmlStepRecord(
     reps: ours.reps,
     dispatches_per_step: round(ours.dispatchesPerStep),
     submits_per_step: round(ours.submitsPerStep, 3),
+    first_step_host_ms: round(ours.firstStepMs, 3),
     shape: {
       batch: c.batchSize,
       inner_steps: c.innerSteps,
@@ -231,18 +244,19 @@ const suite: BenchSuite = {
     const at = args.indexOf("--torch-device");
     const torchDevice = at >= 0 ? args[at + 1] : undefined;
     const gpu = await Gpu.create({ ...loadGpuConfig(), log: null });
+    const config = makeConfig(DEFAULT_CONFIG);
+    let ours: OursTiming;
+    const context = {
+      adapter: gpu.adapter.description,
+      kernels: gpu.kernels.tuned ? "tuned" : gpu.adapter.profile,
+      config,
+    };
     try {
-      const config = makeConfig(DEFAULT_CONFIG);
-      const ours = await timeOursStep(gpu, config);
-      const peer = await runPeer(config, torchDevice);
-      emit(cgmlStepRecord(ours, peer, {
-        adapter: gpu.adapter.description,
-        kernels: gpu.kernels.tuned ? "tuned" : gpu.adapter.profile,
-        config,
-      }));
+      ours = await timeOursStep(gpu, config);
     } finally {
       gpu.destroy();
     }
+    emit(cgmlStepRecord(ours, await runPeer(config, torchDevice), context));
   },
 };
 

@@ -27,6 +27,7 @@ const OURS: OursTiming = {
   reps: 30,
   dispatchesPerStep: 123,
   submitsPerStep: 31 / 30,
+  firstStepMs: 1.5,
   losses: { fit: 0.5, mover: 0.2, start: 0.6, rho: 0.5 },
 };
 const CONTEXT = { adapter: "llvmpipe", kernels: "tuned", config: makeConfig(DEFAULT_CONFIG) };
@@ -82,6 +83,7 @@ Deno.test("the JSON line sets the engine's steps/s against PyTorch's", () => {
   assertEquals(line.ours_range, [80, 125]);
   assertEquals([line.peer, line.peer_value, line.peer_device], ["pytorch", 50, "NVIDIA H100"]);
   assertEquals(line.ratio, 2);
+  assertEquals(line.first_step_host_ms, 1.5);
   assertEquals(line.peer_gpu_ops_per_step, 900);
   assertEquals(line.shape, { batch: 128, inner_steps: 5, width: 64, h: 32, d: 8 });
   assertEquals(JSON.stringify(line).includes("\n"), false);
@@ -135,6 +137,7 @@ Deno.test({
       assertEquals(t.reps, 1);
       assert(t.min <= t.median && t.median <= t.max && t.min > 0);
       assertAlmostEquals(t.submitsPerStep, (t.reps + 1) / t.reps, 1e-9);
+      assert(t.firstStepMs > 0 && t.firstStepMs < t.max * 1000, `${t.firstStepMs} ms`);
       assert(t.dispatchesPerStep > 20, `${t.dispatchesPerStep} dispatches per step`);
       assert(t.losses !== null && Number.isFinite(t.losses.fit) && t.losses.rho > 0);
     } finally {
