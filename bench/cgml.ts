@@ -182,7 +182,7 @@ export async function runPeer(config: CgmlConfig, device?: string): Promise<Peer
   try {
     const out = await new Deno.Command("python3", {
       args,
-      env: { PYTHONUNBUFFERED: "1" },
+      env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
       stdout: "piped",
       stderr: "piped",
     }).output();

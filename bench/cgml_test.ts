@@ -14,8 +14,12 @@ import {
 const PY_DIR = new URL("./device/", import.meta.url).pathname;
 
 async function python(...args: string[]) {
-  const out = await new Deno.Command("python3", { args, stdout: "piped", stderr: "piped" })
-    .output();
+  const out = await new Deno.Command("python3", {
+    args,
+    env: { PYTHONDONTWRITEBYTECODE: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }

@@ -151,7 +151,7 @@ class ToyCgml:
                 h = None
 
     def _add(self, slot, value):
-        self.acc[slot] += value
+        self.acc.select(0, slot).add_(value)
         self.counts[slot] += 1
 
     def losses(self, steps, sync):
@@ -174,7 +174,8 @@ def gpu_ops_per_step(torch, model, sync):
         with profile(activities=[ProfilerActivity.CUDA]) as prof:
             model.step()
             sync()
-        return sum(1 for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA)
+        cuda = torch.autograd.DeviceType.CUDA
+        return sum(1 for e in prof.events() if e.device_type == cuda) or None
     except Exception:  # noqa: BLE001 - a count, not a result: leave it out where unavailable
         return None
 
