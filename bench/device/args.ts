@@ -15,6 +15,7 @@ export const STEPS = [
   "tests-tuned",
   "kernels",
   "torch",
+  "cgml-step",
   "map-model",
   "modelnet",
 ] as const;
@@ -77,7 +78,13 @@ const PRESETS: Record<DeviceCheckPlan["preset"], Omit<DeviceCheckPlan, "out" | "
     torchMatmul: [1024, 4096],
     map: { height: 32, width: 32, batch: 128, trainSteps: 60, inputs: 512 },
     modelnetSets: DEVICE_MODELNET,
-    stepTimeout: { "tests-gpu": 120, "tests-tuned": 120, kernels: 120, modelnet: 200 },
+    stepTimeout: {
+      "tests-gpu": 120,
+      "tests-tuned": 120,
+      kernels: 120,
+      "cgml-step": 90,
+      modelnet: 200,
+    },
     budget: 450,
   },
   quick: {
@@ -88,7 +95,13 @@ const PRESETS: Record<DeviceCheckPlan["preset"], Omit<DeviceCheckPlan, "out" | "
     torchMatmul: [256],
     map: { height: 16, width: 24, batch: 32, trainSteps: 4, inputs: 32 },
     modelnetSets: QUICK_MODELNET,
-    stepTimeout: { "tests-gpu": 900, "tests-tuned": 900, kernels: 300, modelnet: 600 },
+    stepTimeout: {
+      "tests-gpu": 900,
+      "tests-tuned": 900,
+      kernels: 300,
+      "cgml-step": 300,
+      modelnet: 600,
+    },
     budget: 3600,
   },
 };

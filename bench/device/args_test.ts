@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { ArgsError, jsonLine, jsonRecords, parseArgs, STEPS, testSummary } from "./args.ts";
-import { versusPytorch } from "./run.ts";
+import { pairedWithPytorch, versusPytorch } from "./run.ts";
 
 Deno.test("the device preset runs every step at GPU sizes within 8 minutes", () => {
   const plan = parseArgs([], { OUT: "/tmp/o" });
@@ -11,6 +11,8 @@ Deno.test("the device preset runs every step at GPU sizes within 8 minutes", () 
   assertEquals(plan.torchMatmul, [1024, 4096]);
   assertEquals(plan.tests, [], "every kernel and autograd test module");
   assert(plan.modelnetSets.includes("order=16"));
+  assert(plan.steps.indexOf("cgml-step") > plan.steps.indexOf("torch"));
+  assert(parseArgs(["--preset", "quick"]).steps.includes("cgml-step"));
   assert(plan.budget < 8 * 60, `budget ${plan.budget} s`);
   assertEquals(parseArgs([]).out, "out/device");
 });
@@ -109,6 +111,24 @@ Deno.test("the summary sets the engine against PyTorch with TF32 off and on", ()
       ratio_tf32: 0.25,
     },
     "conv2d-forward": { ours: 0.5, torch_fp32: 0.25, ratio_fp32: 0.5 },
+  });
+});
+
+Deno.test("the summary takes bench lines that carry PyTorch as their peer", () => {
+  const records = [
+    { bench: "cgml", case: "cgml-toy-step", ours: 900, peer: "pytorch", peer_value: 300, ratio: 3 },
+    { bench: "cgml", case: "cgml-toy-step", ours: 900, peer: "pytorch", peer_skipped: "no torch" },
+    {
+      bench: "kernels",
+      case: "matmul-256",
+      ours: 10,
+      peer: "tfjs-webgpu",
+      peer_value: 5,
+      ratio: 2,
+    },
+  ];
+  assertEquals(pairedWithPytorch(records), {
+    "cgml-toy-step": { ours: 900, torch_fp32: 300, ratio_fp32: 3 },
   });
 });
 

@@ -2,7 +2,7 @@
  * Device-check step `map-model`: cGML on the map denoiser of `modelnet-zernike` (the conv
  * backbone as the `cgml.train` stage builds it, with the stage's defaults and the pipeline's
  * β = 30) — training samples/s and inference inputs/s (k = 8 draws, T = 20 Eq. 4 steps).
- * A thin module over the stage's model code (`worker/stages/map_model.ts`, `cgml_train.ts`);
+ * A thin module over the models layer (`backboneConfig`, `cgmlSettings` in `worker/models`);
  * random maps, since throughput does not depend on the values.
  *
  * Usage: `deno run -A bench/device/map_model.ts [--height H] [--width W] [--batch B]
@@ -14,8 +14,7 @@ import { cgmlTrain } from "../../pipelines/mod.ts";
 import { CgmlTrainer, predict } from "../../worker/cgml/mod.ts";
 import { Gpu } from "../../worker/gpu/mod.ts";
 import { Rng } from "../../worker/lib/mod.ts";
-import { cgmlOverrides } from "../../worker/stages/cgml_train.ts";
-import { backboneConfig } from "../../worker/stages/map_model.ts";
+import { backboneConfig, cgmlSettings } from "../../worker/models/mod.ts";
 import { jsonLine } from "./args.ts";
 
 /** Sizes of the throughput run. */
@@ -32,7 +31,7 @@ export interface MapModelSizes {
 /** Measures training and inference throughput; returns the two JSON lines. */
 export async function mapModelThroughput(gpu: Gpu, s: MapModelSizes): Promise<string[]> {
   const p = cgmlTrain.params.parse({ beta: 30, batch: s.batch, epochs: 2 });
-  const config = backboneConfig("cgml", s.height, s.width, p, cgmlOverrides(p));
+  const config = backboneConfig("cgml", s.height, s.width, p, cgmlSettings(p));
   const rng = new Rng(1);
   const n = s.batch * s.trainSteps;
   const data = {

@@ -10,7 +10,7 @@
 import { FsStore, loadGpuConfig } from "../../infra/mod.ts";
 import { compilePipeline, formatDiagnostics } from "../../pipelines/mod.ts";
 import { Gpu } from "../../worker/gpu/mod.ts";
-import { runPlan } from "../../worker/runner.ts";
+import { runPlan } from "../../worker/runner/mod.ts";
 import { jsonLine } from "./args.ts";
 
 const PIPELINE = new URL("../../pipelines/modelnet-zernike.yaml", import.meta.url).pathname;

@@ -79,6 +79,8 @@ export function stepCommand(step: Step, plan: DeviceCheckPlan, work: string): St
         args: ["bench/device/torch_peer.py", "--matmul", plan.torchMatmul.join(",")],
         env: { PYTHONUNBUFFERED: "1" },
       };
+    case "cgml-step":
+      return { ...run("bench/main.ts", "cgml"), env: { ...tuned, PYTHONUNBUFFERED: "1" } };
     case "map-model": {
       const m = plan.map;
       return {
@@ -125,6 +127,30 @@ export function versusPytorch(
         [`ratio_${mode}`]: Number(ratio.toPrecision(3)),
       };
     }
+  }
+  return out;
+}
+
+/**
+ * The bench lines that carry their PyTorch peer (`peer: "pytorch"` with a `peer_value`, like the
+ * `cgml-step` step's), in the form of {@link versusPytorch}.
+ */
+export function pairedWithPytorch(
+  records: readonly Record<string, unknown>[],
+): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const r of records) {
+    if (
+      r.peer !== "pytorch" || typeof r.case !== "string" || typeof r.ours !== "number" ||
+      typeof r.peer_value !== "number" || typeof r.ratio !== "number"
+    ) continue;
+    const mode = r.peer_tf32 ? "tf32" : "fp32";
+    out[r.case] = {
+      ...out[r.case],
+      ours: r.ours,
+      [`torch_${mode}`]: r.peer_value,
+      [`ratio_${mode}`]: r.ratio,
+    };
   }
   return out;
 }
@@ -225,7 +251,10 @@ async function main(argv: string[]): Promise<number> {
   emit(jsonLine("summary", {
     seconds: Number(((performance.now() - start) / 1000).toFixed(1)),
     steps: status,
-    vs_pytorch: versusPytorch(results.kernels ?? [], results.torch ?? []),
+    vs_pytorch: {
+      ...versusPytorch(results.kernels ?? [], results.torch ?? []),
+      ...pairedWithPytorch(results["cgml-step"] ?? []),
+    },
   }));
   await Deno.remove(work, { recursive: true }).catch(() => {});
   return Object.values(status).every((s) => s === "ok" || s === "skipped") ? 0 : 1;
