@@ -120,7 +120,11 @@ export function registerJobs(app: App, ctx: AppContext): void {
     async (c) => {
       const request = c.req.valid("json");
       const prepared = await prepareJob(
-        { store: ctx.store, builtinDir: ctx.options.builtinDir },
+        {
+          store: ctx.store,
+          builtinDir: ctx.options.builtinDir,
+          bucketFingerprint: ctx.bucketFingerprint,
+        },
         request,
       );
       if (!prepared.ok) {

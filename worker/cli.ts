@@ -14,18 +14,21 @@ import {
   type Command,
   COMMANDS,
   compileFiles,
+  fingerprintRoots,
   formatDiagnostics,
   main,
 } from "../pipelines/mod.ts";
 import {
   ConfigError,
+  datasetRootFingerprint,
+  describeDatasetChange,
   loadStoreConfig,
   type ObjectStore,
   openConfiguredStore,
 } from "../infra/mod.ts";
 import { datasetCommand, terminalIo } from "./data/mod.ts";
 import type { ImageResults, Results } from "./report/mod.ts";
-import { formatSeconds, type ProgressStyle, runPlan } from "./runner/mod.ts";
+import { formatSeconds, type ProgressStyle, type RunDatasets, runPlan } from "./runner/mod.ts";
 
 const EXTENSIONS: Record<string, string> = {
   report: "report.html",
@@ -80,6 +83,7 @@ export function runCommand(
   store: () => Promise<ObjectStore>,
   workDir: string,
   progressStyle: ProgressStyle = "lines",
+  datasets?: RunDatasets,
 ): Command {
   return {
     summary: "run a pipeline (cached stages are restored), write its outputs into --out",
@@ -97,6 +101,7 @@ export function runCommand(
         const run = await runPlan(plan, {
           store: await store(),
           workDir,
+          datasets,
           fingerprint: ctx.fingerprint,
           resume: args.resume,
           log: ctx.io.stderr,
@@ -146,6 +151,16 @@ if (import.meta.main) {
     );
   }
   const style = Deno.stderr.isTerminal() ? "bar" : "lines";
-  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"), style);
-  Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
+  const bucket = loadStoreConfig().bucket;
+  const workDir = resolve(".cache", "cgml");
+  const datasets = { bucket, cacheDir: join(workDir, "objects") };
+  const run = runCommand(() => Promise.resolve(store), workDir, style, datasets);
+  Deno.exit(
+    await main(Deno.args, {
+      commands: { ...COMMANDS, run },
+      store,
+      fingerprint: fingerprintRoots(datasetRootFingerprint(store, bucket)),
+      describeChange: (before, after) => describeDatasetChange(store, before, after),
+    }),
+  );
 }

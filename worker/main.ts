@@ -66,6 +66,7 @@ async function main(): Promise<number> {
   let device: Promise<Gpu> | undefined;
   const run = createPipelineRunner({
     workDir: config.workDir,
+    datasets: { bucket: config.store.bucket, cacheDir: config.objectCacheDir },
     gpu: () => device ??= Gpu.create({ log: null }),
     log: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
   });
