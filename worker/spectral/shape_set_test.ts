@@ -42,18 +42,16 @@ Deno.test("a bad mesh is refused with its path", async () => {
 });
 
 Deno.test("meshes in OBJ and point lists join OFF meshes; ids drop any shape extension", async () => {
-  const text = (s: string) => ({
-    source: s,
-    read: () => Promise.resolve(new TextEncoder().encode(s)),
-  });
+  const file = (path: string, body: string) =>
+    [path, { source: path, read: () => Promise.resolve(new TextEncoder().encode(body)) }] as const;
   const obj = "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nf 1 2 3\nf 1 2 4\nf 1 3 4\nf 2 3 4\n";
   const xyz = "0 0 0\n1 0 0\n0 1 0\n0 0 1\n0.5 0.5 0.5\n";
   const set = await sampleShapeSet(
     new Map([
-      ["a/train/m.obj", text(obj)],
-      ["a/test/p.xyz", text(xyz)],
-      ["b/train/t.off", text(TETRA)],
-      ["b/test/u.off", text(TETRA)],
+      file("a/train/m.obj", obj),
+      file("a/test/p.xyz", xyz),
+      file("b/train/t.off", TETRA),
+      file("b/test/u.off", TETRA),
     ]),
     { classes: [], maxPerClass: 0, points: 16, seed: 0, labelled: { dataset: "d" } },
   );
