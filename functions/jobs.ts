@@ -112,7 +112,9 @@ export function registerJobs(app: App, ctx: AppContext): void {
         409: errorResponse("The idempotency key's job was deleted: use a new key"),
         422: errorResponse(
           "The pipeline does not exist, does not compile, or the params do not fit its declared " +
-            "params (positioned diagnostics in `issues`)",
+            "params (positioned diagnostics in `issues`), or a bucket dataset it reads " +
+            "(`s3://…` root) is in another bucket, outside `datasets/`, empty or has manifest " +
+            "problems (named in `error`)",
         ),
         ...ERRORS,
       },
