@@ -125,7 +125,10 @@ export interface StageType<P extends z.ZodObject = z.ZodObject> {
   params: P;
   inputs: Readonly<Record<string, InputSpec>>;
   outputs: Readonly<Record<string, ArtifactType>>;
-  /** String params that name local files or folders; their fingerprint joins the cache key. */
+  /**
+   * String params that name local files or folders, or bucket datasets (`s3://…`); their
+   * fingerprint joins the cache key.
+   */
   reads?: readonly string[];
   /** Cross-field check of resolved params and the inputs given; returns a reason to reject. */
   check?(params: z.output<P>, inputs: ReadonlySet<string>): string | undefined;

@@ -1,6 +1,7 @@
 /**
  * Data sets: multimodal (x, y) rows from toy curves or CSV files; images, colour spaces and the
- * image tasks; corruption of spectral maps; synthetic meshes; training pairs redrawn per epoch.
+ * image tasks; corruption of spectral maps; synthetic meshes; training pairs redrawn per epoch;
+ * bucket datasets (dataset roots resolved, objects read into the worker's cache, `dataset push`).
  * @module
  */
 export {
