@@ -14,6 +14,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import {
+  datasetRootFingerprint,
   InvalidKeyError,
   NotFoundError,
   PreconditionFailedError,
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): App {
     },
     metrics: new Metrics(),
     triggers: new TriggerIndexCache(),
+    bucketFingerprint: datasetRootFingerprint(deps.store, deps.config.store.bucket),
   };
   const app: App = new OpenAPIHono({
     defaultHook: (result, c) => {

@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONValue } from "hono/utils/types";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config, ObjectStore, Queue } from "../infra/mod.ts";
-import type { TriggerIndexCache } from "../pipelines/mod.ts";
+import type { BucketFingerprint, TriggerIndexCache } from "../pipelines/mod.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Tunables of the app; every field has a default. */
@@ -45,6 +45,8 @@ export interface AppContext {
   metrics: Metrics;
   /** Stored pipelines' triggers, shared by the webhook and reloaded when a pipeline is stored. */
   triggers: TriggerIndexCache;
+  /** Checks the bucket datasets a submitted job reads, as the worker plans them. */
+  bucketFingerprint: BucketFingerprint;
 }
 
 /** The app type the route modules register on. */

@@ -151,6 +151,7 @@ export function registerEvents(app: App, ctx: AppContext): void {
               bucket,
               builtinDir: ctx.options.builtinDir,
               triggers: ctx.triggers,
+              bucketFingerprint: ctx.bucketFingerprint,
             },
             key,
             record.s3.object.eTag || undefined,

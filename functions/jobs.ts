@@ -112,7 +112,9 @@ export function registerJobs(app: App, ctx: AppContext): void {
         409: errorResponse("The idempotency key's job was deleted: use a new key"),
         422: errorResponse(
           "The pipeline does not exist, does not compile, or the params do not fit its declared " +
-            "params (positioned diagnostics in `issues`)",
+            "params (positioned diagnostics in `issues`), or a bucket dataset it reads " +
+            "(`s3://…` root) is in another bucket, outside `datasets/`, empty or has manifest " +
+            "problems (named in `error`)",
         ),
         ...ERRORS,
       },
@@ -120,7 +122,11 @@ export function registerJobs(app: App, ctx: AppContext): void {
     async (c) => {
       const request = c.req.valid("json");
       const prepared = await prepareJob(
-        { store: ctx.store, builtinDir: ctx.options.builtinDir },
+        {
+          store: ctx.store,
+          builtinDir: ctx.options.builtinDir,
+          bucketFingerprint: ctx.bucketFingerprint,
+        },
         request,
       );
       if (!prepared.ok) {

@@ -19,6 +19,7 @@
  * | `CGML_INBOX_SCAN_SECONDS` | `30` (0 disables)           | worker    |
  * | `CGML_LEASE_SECONDS`      | `30`                        | worker    |
  * | `CGML_WORK_DIR`           | `<cwd>/.cache/worker`       | worker    |
+ * | `CGML_OBJECT_CACHE_DIR`   | `<work dir>/objects`        | worker    |
  *
  * @module
  */
@@ -76,6 +77,8 @@ export interface WorkerConfig {
   leaseSeconds: number;
   /** Local folder of stage checkpoints. */
   workDir: string;
+  /** Local folder of dataset objects read from the bucket, named by ETag (shared by jobs). */
+  objectCacheDir: string;
 }
 
 /** Settings of `deno task s3`. */
@@ -185,6 +188,7 @@ const WorkerEnv = z.object({
   CGML_INBOX_SCAN_SECONDS: int(0, 30),
   CGML_LEASE_SECONDS: int(1, 30),
   CGML_WORK_DIR: z.string().optional(),
+  CGML_OBJECT_CACHE_DIR: z.string().optional(),
 });
 
 const S3ServerEnv = z.object({
@@ -243,12 +247,14 @@ export function loadConfig(env: Env = processEnv(), cwd = Deno.cwd()): Config {
 export function loadWorkerConfig(env: Env = processEnv(), cwd = Deno.cwd()): WorkerConfig {
   const store = loadStoreConfig(env, cwd);
   const e = parse(WorkerEnv, WORKER_VARIABLES, env);
+  const workDir = e.CGML_WORK_DIR ?? `${cwd}/.cache/worker`;
   return {
     store,
     concurrency: e.CGML_WORKER_CONCURRENCY,
     scanSeconds: e.CGML_INBOX_SCAN_SECONDS,
     leaseSeconds: e.CGML_LEASE_SECONDS,
-    workDir: e.CGML_WORK_DIR ?? `${cwd}/.cache/worker`,
+    workDir,
+    objectCacheDir: e.CGML_OBJECT_CACHE_DIR ?? `${workDir}/objects`,
   };
 }
 
@@ -286,6 +292,7 @@ const WORKER_VARIABLES = [
   "CGML_INBOX_SCAN_SECONDS",
   "CGML_LEASE_SECONDS",
   "CGML_WORK_DIR",
+  "CGML_OBJECT_CACHE_DIR",
 ] as const;
 /** Names of the variables {@link loadGpuConfig} reads. */
 export const GPU_CONFIG_VARIABLES = [

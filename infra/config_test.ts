@@ -63,6 +63,7 @@ Deno.test("the worker section: defaults, values and limits", () => {
     scanSeconds: 30,
     leaseSeconds: 30,
     workDir: "/w/.cache/worker",
+    objectCacheDir: "/w/.cache/worker/objects",
   });
   const w = loadWorkerConfig({
     ...S3,
@@ -78,6 +79,11 @@ Deno.test("the worker section: defaults, values and limits", () => {
     5,
     "/tmp/w",
   ]);
+  assertEquals(w.objectCacheDir, "/tmp/w/objects");
+  assertEquals(
+    loadWorkerConfig({ CGML_OBJECT_CACHE_DIR: "/big/objects" }).objectCacheDir,
+    "/big/objects",
+  );
   assertThrows(
     () => loadWorkerConfig({ CGML_WORKER_CONCURRENCY: "0" }),
     ConfigError,

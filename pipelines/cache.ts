@@ -33,8 +33,18 @@ export interface CacheReader {
 /** Content hash of output `output` of stage `stage`, or `undefined` while unknown. */
 export type HashLookup = (stage: string, output: string) => string | undefined;
 
-/** Fingerprint of a local file or folder named by a stage param (see `fingerprint.ts`). */
-export type Fingerprint = (path: string) => Promise<string>;
+/**
+ * Fingerprint of what a stage param names: a local file or folder, or a bucket dataset
+ * (`s3://…`, see `fingerprint.ts`). `field` is the param's path (`stages.shapes.with.root`),
+ * for errors.
+ */
+export type Fingerprint = (path: string, field: string) => Promise<string>;
+
+/**
+ * Why the thing a param names changed between two fingerprints, for a MISS reason
+ * (`dataset changed: 3 added, 1 changed`); `null` when it cannot say.
+ */
+export type DescribeChange = (before: string, after: string) => Promise<string | null>;
 
 /** A stored artifact: content hash and the store key holding it. */
 export const ArtifactRecord = z.object({
@@ -121,7 +131,7 @@ export async function externalFingerprints(
         `Cannot compute the cache key of "${stage.id}": it reads "${path}" and no fingerprint function was given`,
       );
     }
-    out[name] = await fingerprint(path);
+    out[name] = await fingerprint(path, `stages.${stage.id}.with.${name}`);
   }
   return out;
 }
@@ -206,6 +216,8 @@ export interface DecideContext {
   previous: RunRecord | null;
   hashOf: HashLookup;
   fingerprint?: Fingerprint;
+  /** Says what changed where a fingerprint differs from the previous run's (default: nothing). */
+  describeChange?: DescribeChange;
   /**
    * Upstream stages whose outputs are not known yet, with why (e.g. `changed`), so that a
    * stage whose key cannot be computed says which upstream it waits for.
@@ -219,7 +231,10 @@ export async function decide(stage: PlannedStage, ctx: DecideContext): Promise<D
   if (!stage.cache) return { stage: stage.id, action: "RUN", reason: "cache: false", external };
   const key = await cacheKey(stage, ctx.hashOf, external);
   const previous = ctx.previous?.stages[stage.id];
-  const changes = previous === undefined ? [] : differences(stage, previous, ctx.hashOf, external);
+  const changes = previous === undefined ? [] : [
+    ...differences(stage, previous, ctx.hashOf),
+    ...await externalChanges(previous.external, external, ctx.describeChange),
+  ];
   if (key === undefined) {
     const waiting = new Set<string>();
     for (const ref of inputRefs(stage.inputs).values()) {
@@ -306,12 +321,7 @@ export function formatDecisions(plan: Plan, decisions: readonly Decision[]): str
 
 const MAX_LISTED = 3;
 
-function differences(
-  stage: PlannedStage,
-  previous: StageRecord,
-  hashOf: HashLookup,
-  external: Readonly<Record<string, string>>,
-): string[] {
+function differences(stage: PlannedStage, previous: StageRecord, hashOf: HashLookup): string[] {
   const out: string[] = [];
   if (previous.uses !== stage.uses) out.push(`stage type ${previous.uses} → ${stage.uses}`);
   const before = leaves(previous.params);
@@ -329,8 +339,21 @@ function differences(
     if (hash !== undefined && previous.inputs[path]?.hash !== hash) upstream.add(ref.stage);
   }
   if (upstream.size > 0) out.push(`upstream ${listed([...upstream])} changed`);
-  for (const [name, fp] of Object.entries(external)) {
-    if (previous.external[name] !== fp) out.push(`files at ${name} changed`);
+  return out;
+}
+
+/** `dataset changed: 1 added` (from `describe`) or `files at root changed`, per changed param. */
+async function externalChanges(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+  describe: DescribeChange | undefined,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, fp] of Object.entries(after)) {
+    const was = before[name];
+    if (was === fp) continue;
+    const why = was === undefined ? null : await describe?.(was, fp);
+    out.push(why ?? `files at ${name} changed`);
   }
   return out;
 }

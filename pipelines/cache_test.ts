@@ -5,6 +5,7 @@ import {
   canonicalJson,
   decide,
   type Decision,
+  type Fingerprint,
   formatDecisions,
   type HashLookup,
   planRun,
@@ -240,6 +241,33 @@ Deno.test("a new data folder and a missing artifact are misses with reasons", as
   store.objects.delete(record.outputs.maps.key);
   const third = await run(compile(["root=/data/b"]), store, "r3");
   assertEquals(lines(third)[2], 'maps MISS cached output "maps" is missing');
+});
+
+Deno.test("changed files under the same root say what changed, as the describer words it", async () => {
+  const store = new MemoryStore();
+  await run(compile(["root=s3://cgml/datasets/a/"]), store, "r1");
+  const previous = await readRunRecord(store, "chain");
+  const shapes = compile(["root=s3://cgml/datasets/a/"]).stages.find((s) => s.id === "shapes")!;
+  const hashOf: HashLookup = (stage, output) => previous!.stages[stage]?.outputs[output]?.hash;
+  const fields: string[] = [];
+  const changed: Fingerprint = (path, field) => {
+    fields.push(field);
+    return Promise.resolve(`dataset:new:${path}`);
+  };
+  const seen: string[][] = [];
+  const describeChange = (before: string, after: string) => {
+    seen.push([before, after]);
+    return Promise.resolve(before.startsWith("fp:") ? "dataset changed: 3 added, 1 changed" : null);
+  };
+  const d = await decide(shapes, { store, previous, hashOf, fingerprint: changed, describeChange });
+  assertEquals([d.action, d.reason], ["MISS", "dataset changed: 3 added, 1 changed"]);
+  assertEquals(fields, ["stages.shapes.with.root"]);
+  assertEquals(seen, [["fp:s3://cgml/datasets/a/", "dataset:new:s3://cgml/datasets/a/"]]);
+  const plain = await decide(shapes, { store, previous, hashOf, fingerprint: changed });
+  assertEquals(plain.reason, "files at root changed");
+  const same = await decide(shapes, { store, previous, hashOf, fingerprint, describeChange });
+  assertEquals(same.action, "HIT");
+  assertEquals(seen.length, 1, "the describer is asked only about changed fingerprints");
 });
 
 Deno.test("without a store every stage misses and says why", async () => {

@@ -16,6 +16,13 @@ export const ARTIFACT_TYPES = {
     format: "folder",
     doc: "ModelNet-layout folder of OFF meshes: <class>/{train,test}/*.off",
   },
+  "dataset-manifest": {
+    format: "json",
+    doc:
+      "What a dataset stage read: for a bucket dataset its manifest (every object's key, size, " +
+      "ETag, class and split, and the manifest hash); for a local folder or an input, the paths " +
+      "with class and split",
+  },
   "shape-set": {
     format: "binary",
     doc: "Sampled, normalised point clouds with id, class label and split",
@@ -118,7 +125,10 @@ export interface StageType<P extends z.ZodObject = z.ZodObject> {
   params: P;
   inputs: Readonly<Record<string, InputSpec>>;
   outputs: Readonly<Record<string, ArtifactType>>;
-  /** String params that name local files or folders; their fingerprint joins the cache key. */
+  /**
+   * String params that name local files or folders, or bucket datasets (`s3://…`); their
+   * fingerprint joins the cache key.
+   */
   reads?: readonly string[];
   /** Cross-field check of resolved params and the inputs given; returns a reason to reject. */
   check?(params: z.output<P>, inputs: ReadonlySet<string>): string | undefined;
@@ -200,9 +210,12 @@ export const syntheticShapes = defineStage({
 export const modelnet = defineStage({
   name: "dataset.modelnet",
   version: 1,
-  summary: "Reads a ModelNet-layout folder (ModelNet10/40 or synthetic) and samples point clouds",
+  summary:
+    "Reads a ModelNet-layout folder or bucket dataset (ModelNet10/40 or synthetic) and samples point clouds",
   params: closed({
-    root: z.string().default("").describe("ModelNet-layout folder; empty = the meshes input"),
+    root: z.string().default("").describe(
+      "ModelNet-layout folder, or s3://<bucket>/datasets/<name>/ in the service's bucket; empty = the meshes input",
+    ),
     classes: z.array(z.string()).default([]).describe("Classes to read; empty = all"),
     max_per_class: count(0, 0, 100_000).describe("Train shapes kept per class; 0 = all"),
     points: count(2048, 64, 100_000).describe("Points sampled per mesh (area-weighted)"),
@@ -211,7 +224,7 @@ export const modelnet = defineStage({
   inputs: {
     meshes: { type: "mesh-folder", optional: true, doc: "Read when root is empty" },
   },
-  outputs: { shapes: "shape-set" },
+  outputs: { shapes: "shape-set", manifest: "dataset-manifest" },
   reads: ["root"],
   check(p, inputs) {
     return p.root === "" && !inputs.has("meshes")
@@ -511,7 +524,7 @@ export const imagesData = defineStage({
     "PNG/JPEG images of a folder (resized and centre-cropped) or, with no root, generated colour images",
   params: closed({
     root: z.string().default("").describe(
-      "Folder of .png/.jpg/.jpeg images, searched recursively; empty = generated images",
+      "Folder of .png/.jpg/.jpeg images (searched recursively), or s3://<bucket>/datasets/<name>/ in the service's bucket; empty = generated images",
     ),
     size: count(32, 4, 1024).describe("Side of the square images after resizing and cropping"),
     limit: count(5000, 1, 1_000_000).describe("Most images read"),
@@ -520,7 +533,7 @@ export const imagesData = defineStage({
     seed,
   }),
   inputs: {},
-  outputs: { images: "image-set" },
+  outputs: { images: "image-set", manifest: "dataset-manifest" },
   reads: ["root"],
 });
 

@@ -15,6 +15,7 @@
 import {
   type CacheReader,
   type Decision,
+  type DescribeChange,
   type Fingerprint,
   formatDecisions,
   planRun,
@@ -55,6 +56,8 @@ export interface CliContext {
   /** The object store holding the cache and run records; `null` when none is configured. */
   store: CacheReader | null;
   fingerprint: Fingerprint;
+  /** Says what changed where a fingerprint differs (`dataset changed: 1 added`). */
+  describeChange?: DescribeChange;
 }
 
 /** A subcommand. */
@@ -161,7 +164,12 @@ export const planCommand: Command = {
     let decisions: Decision[];
     try {
       const previous = ctx.store === null ? null : await readRunRecord(ctx.store, plan.name);
-      decisions = await planRun(plan, { store: ctx.store, previous, fingerprint: ctx.fingerprint });
+      decisions = await planRun(plan, {
+        store: ctx.store,
+        previous,
+        fingerprint: ctx.fingerprint,
+        describeChange: ctx.describeChange,
+      });
     } catch (e) {
       ctx.io.stderr(`Cannot plan "${args.file}": ${e instanceof Error ? e.message : String(e)}\n`);
       return 1;
@@ -223,6 +231,7 @@ export async function main(
     io,
     store: opts.store ?? null,
     fingerprint: opts.fingerprint ?? fingerprintPath,
+    describeChange: opts.describeChange,
   };
   return await command.run(args, ctx);
 }

@@ -2,11 +2,27 @@
  * Fingerprints of local files and folders that stages read (a ModelNet root, a CSV file), so
  * that the cache notices when they change. Like Nextflow's default, a fingerprint covers each
  * file's relative path, size and modification time, not its content: cheap for large folders.
+ * A bucket dataset (`s3://<bucket>/datasets/<name>/`) is fingerprinted by its manifest hash
+ * instead; that needs the store, so the caller passes it in ({@link fingerprintRoots}).
  *
  * @module
  */
 
-import { canonicalJson, sha256 } from "./cache.ts";
+import { canonicalJson, type Fingerprint, sha256 } from "./cache.ts";
+
+/**
+ * Fingerprints bucket datasets: `dataset:<manifest hash>` for a value it takes, `null` for a
+ * local path (infra's `datasetRootFingerprint(store, bucket)`). It throws for a root it refuses.
+ */
+export type BucketFingerprint = (root: string, field: string) => Promise<string | null>;
+
+/**
+ * The planner's fingerprint: what `bucket` takes (bucket datasets), every other value as a
+ * local path ({@link fingerprintPath}). Without `bucket` every value is a local path.
+ */
+export function fingerprintRoots(bucket?: BucketFingerprint): Fingerprint {
+  return async (path, field) => (await bucket?.(path, field)) ?? await fingerprintPath(path);
+}
 
 const MAX_DEPTH = 32;
 

@@ -16,6 +16,7 @@ import { stringify } from "yaml";
 import type { ObjectStore } from "../infra/mod.ts";
 import { isNotFound } from "./cache.ts";
 import { type Diagnostic, formatDiagnostics } from "./diagnostics.ts";
+import type { BucketFingerprint } from "./fingerprint.ts";
 import { compilePipeline, type Plan } from "./plan.ts";
 
 /** Pipeline names: lowercase letters, digits, `.`, `_`, `-`; used inside object keys. */
@@ -69,6 +70,13 @@ export interface PipelineSource {
   store: ObjectStore;
   /** Folder of shipped `*.yaml` pipelines (default: the repository's `pipelines/`). */
   builtinDir?: URL;
+  /**
+   * Checks the bucket datasets a job reads (`dataset.root = s3://…`) at submission with the
+   * fingerprint the worker plans with (infra's `datasetRootFingerprint`): another bucket, a
+   * prefix outside `datasets/`, a dataset with problems or no data is a 422. Local paths are
+   * the worker's to read. Absent: the worker finds such problems when it runs the job.
+   */
+  bucketFingerprint?: BucketFingerprint;
 }
 
 const BUILTIN_DIR = new URL("../pipelines/", import.meta.url);
@@ -160,7 +168,44 @@ export async function prepareJob(
       diagnostics: problem.diagnostics,
     };
   }
+  if (source.bucketFingerprint !== undefined) {
+    const refused = await datasetProblem(problem.plan, source.bucketFingerprint);
+    if (refused !== undefined) {
+      return {
+        ok: false,
+        status: 422,
+        error:
+          `Cannot submit the job: pipeline "${name}" reads a dataset it cannot use\n${refused}`,
+      };
+    }
+  }
   return { ok: true, payload: { pipeline: name, text, params } };
+}
+
+/**
+ * The message of the first dataset a stage of `plan` reads that `fingerprint` refuses, or
+ * `undefined` when every one is readable (or a local path). Errors other than a dataset's
+ * (the store is down) propagate.
+ */
+async function datasetProblem(
+  plan: Plan,
+  fingerprint: BucketFingerprint,
+): Promise<string | undefined> {
+  const seen = new Set<string>();
+  for (const stage of plan.stages) {
+    for (const param of stage.type.reads ?? []) {
+      const value = stage.params[param];
+      if (typeof value !== "string" || value === "" || seen.has(value)) continue;
+      seen.add(value);
+      try {
+        await fingerprint(value, `stages.${stage.id}.with.${param}`);
+      } catch (e) {
+        if (e instanceof Error && e.name === "DatasetError") return e.message;
+        throw e;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Formats zod issues as one line each: `path: message`. */

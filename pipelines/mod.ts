@@ -19,6 +19,7 @@ export {
   decide,
   type DecideContext,
   type Decision,
+  type DescribeChange,
   externalFingerprints,
   type Fingerprint,
   formatDecisions,
@@ -81,7 +82,7 @@ export {
   validateCommand,
 } from "./cli.ts";
 export { type Diagnostic, formatDiagnostic, formatDiagnostics } from "./diagnostics.ts";
-export { fingerprintPath } from "./fingerprint.ts";
+export { type BucketFingerprint, fingerprintPath, fingerprintRoots } from "./fingerprint.ts";
 export { type OverrideFile, type ParamValues, resolveParams } from "./params.ts";
 export { isOutputRef, type OutputRef, type ParsedPipeline, parsePipeline } from "./parse.ts";
 export {

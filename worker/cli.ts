@@ -14,11 +14,14 @@ import {
   type Command,
   COMMANDS,
   compileFiles,
+  fingerprintRoots,
   formatDiagnostics,
   main,
 } from "../pipelines/mod.ts";
 import {
   ConfigError,
+  datasetRootFingerprint,
+  describeDatasetChange,
   loadGpuConfig,
   loadStoreConfig,
   type ObjectStore,
@@ -27,7 +30,7 @@ import {
 import { datasetCommand, terminalIo } from "./data/mod.ts";
 import { Gpu, type GpuOptions } from "./gpu/mod.ts";
 import type { ImageResults, Results } from "./report/mod.ts";
-import { formatSeconds, type ProgressStyle, runPlan } from "./runner/mod.ts";
+import { formatSeconds, type ProgressStyle, type RunDatasets, runPlan } from "./runner/mod.ts";
 
 const EXTENSIONS: Record<string, string> = {
   report: "report.html",
@@ -74,15 +77,21 @@ export function formatResults(results: Results | ImageResults): string {
   ].join("\n") + "\n";
 }
 
-/**
- * `run`: executes the pipeline and writes its outputs (on a device made with `gpu`); stage
- * progress is drawn as `progressStyle` says (a bar on a terminal, plain lines in a file or CI log).
- */
+/** Options of {@link runCommand}. */
+export interface RunCommandOptions {
+  /** Stage progress: a bar on a terminal, plain lines in a file or CI log (default). */
+  progressStyle?: ProgressStyle;
+  /** How the device is made. */
+  gpu?: GpuOptions;
+  /** The bucket and object cache of `s3://` dataset roots. */
+  datasets?: RunDatasets;
+}
+
+/** `run`: executes the pipeline and writes its outputs. */
 export function runCommand(
   store: () => Promise<ObjectStore>,
   workDir: string,
-  progressStyle: ProgressStyle = "lines",
-  gpu: GpuOptions = {},
+  options: RunCommandOptions = {},
 ): Command {
   return {
     summary: "run a pipeline (cached stages are restored), write its outputs into --out",
@@ -101,11 +110,12 @@ export function runCommand(
         const run = await runPlan(plan, {
           store: await store(),
           workDir,
+          datasets: options.datasets,
           fingerprint: ctx.fingerprint,
           resume: args.resume,
           log: ctx.io.stderr,
-          progressStyle,
-          gpu: () => device ??= Gpu.create({ ...gpu, log: (l) => ctx.io.stderr(`${l}\n`) }),
+          progressStyle: options.progressStyle ?? "lines",
+          gpu: () => device ??= Gpu.create({ ...options.gpu, log: (l) => ctx.io.stderr(`${l}\n`) }),
         });
         const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
@@ -153,11 +163,19 @@ if (import.meta.main) {
     );
   }
   const style = Deno.stderr.isTerminal() ? "bar" : "lines";
-  const run = runCommand(
-    () => Promise.resolve(store),
-    resolve(".cache", "cgml"),
-    style,
-    loadGpuConfig(),
+  const bucket = loadStoreConfig().bucket;
+  const workDir = resolve(".cache", "cgml");
+  const run = runCommand(() => Promise.resolve(store), workDir, {
+    progressStyle: style,
+    gpu: loadGpuConfig(),
+    datasets: { bucket, cacheDir: join(workDir, "objects") },
+  });
+  Deno.exit(
+    await main(Deno.args, {
+      commands: { ...COMMANDS, run },
+      store,
+      fingerprint: fingerprintRoots(datasetRootFingerprint(store, bucket)),
+      describeChange: (before, after) => describeDatasetChange(store, before, after),
+    }),
   );
-  Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

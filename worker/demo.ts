@@ -134,6 +134,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     bucket: "cgml",
     run: createPipelineRunner({
       workDir: join(dir, "work"),
+      datasets: { bucket: "cgml", cacheDir: join(dir, "objects") },
       gpu: () => device ??= Gpu.create({ ...options.gpu, log: null }),
       log,
     }),

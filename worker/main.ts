@@ -76,6 +76,7 @@ async function main(): Promise<number> {
   const queue = await Queue.open(store, { leaseMs: config.leaseSeconds * 1000 });
   const run = createPipelineRunner({
     workDir: config.workDir,
+    datasets: { bucket: config.store.bucket, cacheDir: config.objectCacheDir },
     gpu: () => Promise.resolve(gpu),
     log: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
   });

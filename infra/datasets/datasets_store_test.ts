@@ -15,7 +15,12 @@ import { DatasetError } from "./errors.ts";
 import { listDatasetNames, listObjects } from "./listing.ts";
 import { loadDataset, readDatasetManifest } from "./load.ts";
 import { formatManifestJson } from "./manifest_file.ts";
-import { describeDatasetChange, fingerprintDataset, manifestSnapshotKey } from "./snapshots.ts";
+import {
+  datasetRootFingerprint,
+  describeDatasetChange,
+  fingerprintDataset,
+  manifestSnapshotKey,
+} from "./snapshots.ts";
 import { validateDataset } from "./validate.ts";
 
 const P = "datasets/shapes/";
@@ -146,6 +151,20 @@ bothStores("fingerprints change with the data and say what changed", async (stor
     DatasetError,
     'bucket "other"',
   );
+  const planner = datasetRootFingerprint(store, "cgml");
+  assertEquals(await planner(root, "stages.shapes.with.root"), second.fingerprint);
+  assertEquals(await planner("/data/ModelNet10", "stages.shapes.with.root"), null);
+  await assertRejects(
+    () => planner("s3://other/datasets/shapes/", "stages.shapes.with.root"),
+    DatasetError,
+    'Cannot read stages.shapes.with.root "s3://other/datasets/shapes/": it names bucket "other"',
+  );
+  await assertRejects(
+    () => planner("https://example.org/shapes/", "stages.shapes.with.root"),
+    DatasetError,
+    "not https://",
+  );
+  await assertRejects(() => planner(`s3://cgml/datasets/empty/`, "f"), DatasetError, "no data");
 });
 
 bothStores("keys the service refuses are problems with their key, never entries", async (store) => {

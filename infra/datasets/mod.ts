@@ -71,6 +71,7 @@ export {
 export { SNIFF_BYTES, sniffProblem } from "./sniff.ts";
 export {
   DATASET_FINGERPRINT_PREFIX,
+  datasetRootFingerprint,
   describeDatasetChange,
   fingerprintDataset,
   loadManifestSnapshot,

@@ -58,20 +58,39 @@ export async function loadManifestSnapshot(
 /**
  * The cache fingerprint of the dataset at `root` (`s3://<bucket>/datasets/<name>/…`): lists it,
  * resolves its manifest (throwing a `DatasetError` with every problem and its key), keeps a
- * snapshot and returns `dataset:<hash>` with the manifest.
+ * snapshot and returns `dataset:<hash>` with the manifest. `field` names the value in errors.
  */
 export async function fingerprintDataset(
   store: ObjectStore,
   bucket: string,
   root: string,
+  field = "dataset.root",
 ): Promise<{ fingerprint: string; manifest: DatasetManifest }> {
-  const parsed = parseDatasetRoot(root, bucket);
+  const parsed = parseDatasetRoot(root, bucket, field);
   if (parsed.kind !== "bucket") {
     throw new TypeError(`Cannot fingerprint ${root} as a bucket dataset: it is a local path`);
   }
   const manifest = await readDatasetManifest(store, parsed.prefix);
   await saveManifestSnapshot(store, manifest);
   return { fingerprint: `${DATASET_FINGERPRINT_PREFIX}${manifest.hash}`, manifest };
+}
+
+/**
+ * The fingerprint of a value that names what a stage reads (a `dataset.root`), for the planner:
+ * `dataset:<hash>` for an `s3://` root in `bucket` ({@link fingerprintDataset}), `null` for a
+ * local path (the caller fingerprints it on its own disk). A root this service cannot read
+ * (another bucket, another scheme, outside `datasets/`, a dataset with problems or no data)
+ * throws a `DatasetError` naming `field` or the keys. The worker plans with it, and job
+ * submission checks roots with the very same function.
+ */
+export function datasetRootFingerprint(
+  store: ObjectStore,
+  bucket: string,
+): (root: string, field: string) => Promise<string | null> {
+  return async (root, field) =>
+    parseDatasetRoot(root, bucket, field).kind === "bucket"
+      ? (await fingerprintDataset(store, bucket, root, field)).fingerprint
+      : null;
 }
 
 /**

@@ -6,12 +6,18 @@
  */
 import { Rng } from "../lib/mod.ts";
 import type { ImageSet } from "./image_set.ts";
-import { generateColorImages, readImageFolder } from "./images.ts";
+import { type ImageFile, readImageFiles, readImageFolder } from "./image_folder.ts";
+import { generateColorImages } from "./images.ts";
 
 /** Settings of {@link loadImageSet}. */
 export interface ImageSetOptions {
   /** Folder of images; empty = generated images. */
   root: string;
+  /**
+   * Image files already on local disk (a bucket dataset's objects), read in their order instead
+   * of the folder; `root` then only names them in errors.
+   */
+  files?: readonly ImageFile[];
   /** Side of the square images. */
   size: number;
   /** Most images read from the folder. */
@@ -27,16 +33,15 @@ export interface ImageSetOptions {
 
 /** Reads or generates the images and splits them (at least one image per split). */
 export async function loadImageSet(o: ImageSetOptions): Promise<ImageSet> {
-  let pixels: Float32Array;
-  let ids: string[];
-  if (o.root === "") {
-    pixels = generateColorImages(o.generated, o.size, o.seed);
-    ids = Array.from({ length: o.generated }, (_, i) => `generated-${i}`);
-  } else {
-    const folder = await readImageFolder(o.root, { size: o.size, limit: o.limit, warn: o.warn });
-    pixels = folder.pixels;
-    ids = folder.names;
-  }
+  const read = { size: o.size, limit: o.limit, warn: o.warn };
+  const folder = o.files !== undefined
+    ? await readImageFiles(o.files, read, `the dataset ${o.root}`)
+    : o.root !== ""
+    ? await readImageFolder(o.root, read)
+    : null;
+  const pixels = folder?.pixels ?? generateColorImages(o.generated, o.size, o.seed);
+  const ids = folder?.names ??
+    Array.from({ length: o.generated }, (_, i) => `generated-${i}`);
   const count = ids.length;
   if (count < 2) {
     throw new Error(

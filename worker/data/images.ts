@@ -1,6 +1,6 @@
 /**
  * Images for the `dataset.images` stage: decoding PNG and JPEG files to float RGB, resizing to
- * a square, reading folders of images, and generating colourful test images.
+ * a square, and generating colourful test images (folders of them: `image_folder.ts`).
  *
  * Pixels are float32 HWC (height × width × 3) in [0, 1]. Colour profiles (ICC, gAMA) are
  * ignored: the stored values are taken as sRGB.
@@ -15,28 +15,6 @@ export interface RgbImage {
   width: number;
   height: number;
   data: Float32Array;
-}
-
-/** Images read by {@link readImageFolder}, all resized to `size`×`size`. */
-export interface ImageFolder {
-  /** Side of every image. */
-  size: number;
-  /** Number of images. */
-  count: number;
-  /** [count, size, size, 3] in [0, 1]. */
-  pixels: Float32Array;
-  /** Path of each image relative to the root, `/`-separated, sorted. */
-  names: string[];
-}
-
-/** Options of {@link readImageFolder}. */
-export interface ReadImageFolderOptions {
-  /** Side of the square the images are resized and cropped to. */
-  size: number;
-  /** Stop after this many readable images (default: all). */
-  limit?: number;
-  /** Receives one line per skipped file (default: `console.warn`). */
-  warn?: (line: string) => void;
 }
 
 /** Largest image decoded, in pixels (40 megapixels); checked from the header before decoding. */
@@ -306,78 +284,6 @@ export function resizeAndCrop(img: RgbImage, size: number): RgbImage {
     }
   }
   return { width: size, height: size, data: out };
-}
-
-/** Image files under `root` (relative, `/`-separated, sorted); unreadable folders are warned. */
-async function listImageFiles(root: string, warn: (line: string) => void): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    const entries: Deno.DirEntry[] = [];
-    try {
-      for await (const e of Deno.readDir(rel ? `${root}/${rel}` : root)) entries.push(e);
-    } catch (e) {
-      warn(`skipping ${rel || "."}/: ${errorText(e)}`);
-      return;
-    }
-    for (const e of entries) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory) await walk(path);
-      else if (IMAGE_EXTENSIONS.some((ext) => e.name.toLowerCase().endsWith(ext))) {
-        found.push(path);
-      }
-    }
-  };
-  await walk("");
-  return found.sort();
-}
-
-/**
- * Reads the .png/.jpg/.jpeg files under `root` (recursively, in sorted path order; symbolic
- * links to folders are not followed) and resizes each with {@link resizeAndCrop}. Unreadable
- * or undecodable files, and files over {@link MAX_IMAGE_FILE_BYTES}, are skipped with one
- * `skipping <path>: <reason>` line to `warn`. Stops after `limit` images. Throws when `root`
- * is missing or holds no readable image.
- */
-export async function readImageFolder(
-  root: string,
-  opts: ReadImageFolderOptions,
-): Promise<ImageFolder> {
-  const { size, limit = Infinity, warn = console.warn } = opts;
-  if (!(Number.isInteger(size) && size > 0)) {
-    throw new RangeError(`size must be a positive integer, got ${size}`);
-  }
-  if (!(limit >= 1)) throw new RangeError(`limit must be at least 1, got ${limit}`);
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(root);
-  } catch (e) {
-    throw new Error(`Cannot read image folder ${root}: ${errorText(e)}`);
-  }
-  if (!info.isDirectory) throw new Error(`Cannot read image folder ${root}: not a directory`);
-  const images: Float32Array[] = [];
-  const names: string[] = [];
-  for (const rel of await listImageFiles(root, warn)) {
-    if (images.length >= limit) break;
-    try {
-      const path = `${root}/${rel}`;
-      const bytes = (await Deno.stat(path)).size;
-      if (bytes > MAX_IMAGE_FILE_BYTES) {
-        throw new ImageReadError(rel, `file of ${bytes} bytes exceeds ${MAX_IMAGE_FILE_BYTES}`);
-      }
-      images.push(resizeAndCrop(decodeImage(await Deno.readFile(path), rel), size).data);
-      names.push(rel);
-    } catch (e) {
-      warn(`skipping ${rel}: ${e instanceof ImageReadError ? e.reason : errorText(e)}`);
-    }
-  }
-  if (images.length === 0) {
-    throw new Error(
-      `Cannot read image folder ${root}: no readable ${IMAGE_EXTENSIONS.join("/")} image in it`,
-    );
-  }
-  const pixels = new Float32Array(images.length * size * size * 3);
-  images.forEach((img, i) => pixels.set(img, i * img.length));
-  return { size, count: images.length, pixels, names };
 }
 
 /** Encodes an image as an 8-bit RGB PNG (values clamped to [0, 1] and rounded). */

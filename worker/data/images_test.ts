@@ -14,10 +14,10 @@ import {
   encodeRgbPng,
   generateColorImages,
   ImageReadError,
-  readImageFolder,
   resizeAndCrop,
   type RgbImage,
 } from "./images.ts";
+import { readImageFolder } from "./image_folder.ts";
 
 function randomImage(width: number, height: number, seed: number): RgbImage {
   const rng = new Rng(seed);

@@ -1,6 +1,7 @@
 /**
  * Data sets: multimodal (x, y) rows from toy curves or CSV files; images, colour spaces and the
- * image tasks; corruption of spectral maps; synthetic meshes; training pairs redrawn per epoch.
+ * image tasks; corruption of spectral maps; synthetic meshes; training pairs redrawn per epoch;
+ * bucket datasets (dataset roots resolved, objects read into the worker's cache, `dataset push`).
  * @module
  */
 export {
@@ -39,16 +40,21 @@ export {
   encodeRgbPng,
   generateColorImages,
   IMAGE_EXTENSIONS,
-  type ImageFolder,
   ImageReadError,
   JPEG_MAX_MEMORY_MB,
   MAX_IMAGE_FILE_BYTES,
   MAX_IMAGE_PIXELS,
-  readImageFolder,
-  type ReadImageFolderOptions,
   resizeAndCrop,
   type RgbImage,
 } from "./images.ts";
+export {
+  type ImageFile,
+  type ImageFolder,
+  isImagePath,
+  readImageFiles,
+  readImageFolder,
+  type ReadImageFolderOptions,
+} from "./image_folder.ts";
 export { imageAt, imageRows, type ImageSet } from "./image_set.ts";
 export { loadMnist, MNIST_SIZE, type MnistOptions } from "./mnist.ts";
 export {
@@ -70,6 +76,16 @@ export {
   type FetchReport,
   readBucketDataset,
 } from "./dataset_reader.ts";
+export {
+  bucketRecord,
+  type DatasetBucket,
+  type DatasetRecord,
+  type DatasetRecordEntry,
+  localRecord,
+  resolveDatasetRoot,
+  type ResolvedRoot,
+  type ResolveRootOptions,
+} from "./dataset_root.ts";
 export {
   pushFolder,
   type PushOptions,

@@ -4,7 +4,7 @@
  * structured data and drawing it in the log.
  * @module
  */
-export { newRunId, type RunOptions, runPlan, type RunResult } from "./run.ts";
+export { newRunId, type RunDatasets, type RunOptions, runPlan, type RunResult } from "./run.ts";
 export { type RunProgress, runProgress, stageFraction } from "./progress.ts";
 export {
   describeProgress,

@@ -7,6 +7,13 @@
  * `<workDir>/runs/<run id>/<stage>.ckpt`, so `resume` continues a killed or aborted run there.
  * `signal` stops the run between stages and, through the stage context, inside training
  * epochs: the run rejects with the signal's reason.
+ *
+ * Params that name what a stage reads (a catalog entry's `reads`) join its cache key by
+ * fingerprint: a local folder by its files' paths, sizes and times, a bucket dataset
+ * (`s3://<bucket>/datasets/<name>/`, with {@link RunOptions.datasets}) by its manifest hash,
+ * so an added, removed or changed object re-runs the stage with the reason
+ * (`MISS dataset changed: 1 changed`). The stage gets the planned fingerprints, the store, the
+ * bucket and the worker's object cache in its context and reads exactly the planned dataset.
  * @module
  */
 import {
@@ -14,13 +21,18 @@ import {
   decide,
   type Decision,
   type Fingerprint,
+  fingerprintRoots,
   type Plan,
   type PlannedStage,
   readRunRecord,
   type RunRecord,
   type StageRecord,
 } from "../../pipelines/mod.ts";
-import type { ObjectStore } from "../../infra/mod.ts";
+import {
+  datasetRootFingerprint,
+  describeDatasetChange,
+  type ObjectStore,
+} from "../../infra/mod.ts";
 import { Gpu } from "../gpu/mod.ts";
 import { type StageImpl, type StageOutputs, type StageProgress, STAGES } from "../stages/mod.ts";
 import { recordRun, recordStage, storeOutputs } from "./outputs.ts";
@@ -33,6 +45,15 @@ export interface RunOptions {
   store: ObjectStore;
   /** Where checkpoints of running stages live. */
   workDir: string;
+  /**
+   * Where `s3://` dataset roots are read: the service's bucket (on `store`) and the worker's
+   * object cache folder. Without it only local folders can be read.
+   */
+  datasets?: RunDatasets;
+  /**
+   * Fingerprints what stages read (default: bucket datasets by manifest hash when `datasets`
+   * is set, local paths by their files).
+   */
   fingerprint?: Fingerprint;
   /** Continue this run id (its checkpoints are reused); default: a new id. */
   resume?: string;
@@ -51,6 +72,14 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Structured progress: every stage's start and end, and its reports in between. */
   progress?: (p: RunProgress) => void;
+}
+
+/** The bucket a run reads datasets from, and where their objects are cached on disk. */
+export interface RunDatasets {
+  /** The service's bucket: the only one `s3://` roots may name. */
+  bucket: string;
+  /** The object cache folder (shared by every job of the worker; files named by ETag). */
+  cacheDir: string;
 }
 
 /** What a run did. */
@@ -85,10 +114,13 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     stages: {},
   });
   const device = lazyDevice();
+  const datasets = opts.datasets;
+  const fingerprint = opts.fingerprint ??
+    fingerprintRoots(datasets && datasetRootFingerprint(opts.store, datasets.bucket));
   const width = Math.max(...plan.stages.map((s) => s.id.length));
   const report = (index: number, phase: RunProgress["phase"], p?: StageProgress) =>
     opts.progress?.(runProgress(plan.stages[index].id, index, plan.stages.length, phase, p));
-  const context: Omit<StageRunContext, "report"> = {
+  const context: Omit<StageRunContext, "report" | "planned"> = {
     stages: opts.stages ?? STAGES,
     workDir: opts.workDir,
     runId: id,
@@ -99,6 +131,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       (opts.log === undefined && Deno.stderr.isTerminal() ? "bar" : "lines"),
     width,
     artifact: (stage, output) => run.artifact(stage, output),
+    bucket: datasets && { store: opts.store, name: datasets.bucket, cacheDir: datasets.cacheDir },
   };
   log(`run ${id} of ${plan.name} (${plan.stages.length} stages)\n`);
   try {
@@ -108,7 +141,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
         store: opts.store,
         previous,
         hashOf: run.hashOf,
-        fingerprint: opts.fingerprint,
+        fingerprint,
+        describeChange: (before, after) => describeDatasetChange(opts.store, before, after),
       });
       run.decisions.push(d);
       const name = stage.id.padEnd(width);
@@ -123,6 +157,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       report(index, "start");
       const produced = await runStage(stage, {
         ...context,
+        planned: d.external ?? {},
         report: (p) => report(index, "running", p),
       });
       await run.store(stage, produced, d.external ?? {});

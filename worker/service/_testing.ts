@@ -1,10 +1,20 @@
 /**
  * Test helpers for end-to-end runs of the service as real processes: `deno run worker/main.ts`
  * and `deno run functions/main.ts` children configured through the environment (as deployed),
- * a cheap real pipeline, and polling.
+ * a cheap real pipeline, and polling; and the service in one process on a real S3 server
+ * ({@link withBucketService}).
  *
  * @module
  */
+
+import { countingStore } from "../../infra/datasets/_testing.ts";
+import { storeOn } from "../../infra/s3/_testing.ts";
+import { freePort, type S3Server, webhookUrl } from "../../infra/s3/server.ts";
+import { type JobStatus, type ObjectStore, Queue } from "../../infra/mod.ts";
+import { createApp } from "../../functions/app.ts";
+import { Gpu } from "../gpu/mod.ts";
+import { createPipelineRunner } from "./pipeline_runner.ts";
+import { WorkerService } from "./service.ts";
 
 const WORKER_MAIN = new URL("../main.ts", import.meta.url).pathname;
 const FUNCTIONS_MAIN = new URL("../../functions/main.ts", import.meta.url).pathname;
@@ -161,5 +171,126 @@ export async function until(
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`Cannot wait longer for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** What {@link withBucketService} hands to a test. */
+export interface BucketService {
+  /** The S3 store (bucket `cgml`), uncounted. */
+  store: ObjectStore;
+  queue: Queue;
+  /** The functions, served on `url` (the S3 server's webhook can reach them). */
+  app: ReturnType<typeof createApp>;
+  url: string;
+  /** Calls the functions (no tokens: the app is open on loopback). */
+  call(path: string, init?: RequestInit): Promise<Response>;
+  /** The in-process worker (one slot); its store counts every read. Not started: see `start`. */
+  worker: WorkerService;
+  /** Starts the worker (once). */
+  start(): void;
+  /** The worker's object cache folder. */
+  objectCacheDir: string;
+  /** Keys the worker read (GET) so far, in order. */
+  gets: string[];
+  /** The runner's lines (decisions and progress) so far. */
+  runnerLog: string[];
+  /** Submits `body` with `POST /v1/jobs`; resolves the job id (throws unless 202). */
+  submit(body: unknown): Promise<string>;
+  /** Waits until job `id` is final; resolves its status. */
+  finished(id: string, ms?: number): Promise<JobStatus>;
+  /** Writes `body` at `key` by a plain HTTP PUT to a presigned URL; resolves the ETag. */
+  upload(key: string, body: string): Promise<string>;
+}
+
+/**
+ * The service in one process on a real S3 server: the functions served on a free loopback port
+ * (the S3 server restarted with its webhook pointing at them when `webhook` is set), a queue
+ * whose jobs fail at their first failed attempt, and one worker that reads bucket datasets into
+ * a temporary object cache (started by `start`). Everything is stopped and removed afterwards.
+ */
+export async function withBucketService(
+  server: S3Server,
+  options: { webhook?: boolean },
+  fn: (s: BucketService) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "cgml-bucket-service-" });
+  const store = await storeOn(server, "cgml");
+  const queue = await Queue.open(store, { maxAttempts: 1, progressMs: 50 });
+  const webhookToken = "webhook-token-bucket-0123456789";
+  const app = createApp({
+    store,
+    queue,
+    config: { apiTokens: [], webhookToken, store: { bucket: "cgml" } },
+  });
+  const port = freePort();
+  const http = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, app.fetch);
+  const url = `http://127.0.0.1:${port}`;
+  if (options.webhook) {
+    await server.restart({ webhook: webhookUrl(`${url}/v1/events/minio`, webhookToken) });
+  }
+  const counted = countingStore(store);
+  const runnerLog: string[] = [];
+  let device: Promise<Gpu> | undefined;
+  const worker = new WorkerService({
+    store: counted.store,
+    queue,
+    bucket: "cgml",
+    run: createPipelineRunner({
+      workDir: `${dir}/work`,
+      datasets: { bucket: "cgml", cacheDir: `${dir}/objects` },
+      gpu: () => device ??= Gpu.create({ log: null }),
+      log: (text) => runnerLog.push(text),
+    }),
+    pollMs: 50,
+    scanMs: 0,
+    log: () => {},
+  });
+  let running: Promise<void> | undefined;
+  const call = async (path: string, init?: RequestInit) => await app.request(path, init);
+  const service: BucketService = {
+    store,
+    queue,
+    app,
+    url,
+    call,
+    worker,
+    start: () => void (running ??= worker.start()),
+    objectCacheDir: `${dir}/objects`,
+    gets: counted.gets,
+    runnerLog,
+    async submit(body) {
+      const res = await call("/v1/jobs", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const json = await res.json();
+      if (res.status !== 202) throw new Error(`POST /v1/jobs: ${res.status} ${json.error}`);
+      return json.id;
+    },
+    async finished(id, ms = 120_000) {
+      let status: JobStatus | null = null;
+      await until(`job ${id} to finish`, async () => {
+        status = await queue.get(id);
+        return status !== null && ["succeeded", "failed", "cancelled"].includes(status.status);
+      }, ms);
+      return status!;
+    },
+    async upload(key, body) {
+      const target = await store.presignPut(key, 300);
+      if (target === null) throw new Error("Cannot presign on this store");
+      const res = await fetch(target, { method: "PUT", body });
+      await res.body?.cancel();
+      if (!res.ok) throw new Error(`Cannot PUT ${key}: ${res.status}`);
+      return (res.headers.get("etag") ?? "").replaceAll('"', "");
+    },
+  };
+  try {
+    await fn(service);
+  } finally {
+    if (running !== undefined) await worker.stop();
+    if (device !== undefined) (await device).destroy();
+    await http.shutdown();
+    await Deno.remove(dir, { recursive: true });
   }
 }

@@ -10,13 +10,15 @@
  */
 
 import { ARTIFACT_TYPES } from "../../pipelines/mod.ts";
-import { type RunOptions, runPlan, type RunProgress } from "../runner/mod.ts";
+import { type RunDatasets, type RunOptions, runPlan, type RunProgress } from "../runner/mod.ts";
 import type { PipelineRunner } from "./job.ts";
 
 /** Settings of {@link createPipelineRunner}. */
 export interface PipelineRunnerOptions {
   /** Local folder for stage checkpoints. */
   workDir: string;
+  /** The bucket `s3://` dataset roots are read from and the object cache (see `RunOptions`). */
+  datasets?: RunDatasets;
   /** Shared device factory (one GPU for every slot). */
   gpu?: RunOptions["gpu"];
   /** Stage implementations by `name@version` (tests); default: the catalog's. */
@@ -34,6 +36,7 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
     const result = await runPlan(r.plan, {
       store: r.store,
       workDir: options.workDir,
+      datasets: options.datasets,
       resume: `job_${r.jobId}`,
       gpu: options.gpu,
       stages: options.stages,

@@ -11,6 +11,7 @@
 
 import {
   type ClaimedJob,
+  datasetRootFingerprint,
   LeaseLostError,
   type ObjectStore,
   type Queue,
@@ -83,6 +84,7 @@ export class WorkerService {
       bucket: options.bucket,
       builtinDir: options.builtinDir,
       triggers: new TriggerIndexCache(),
+      bucketFingerprint: datasetRootFingerprint(options.store, options.bucket),
     });
   }
 

@@ -85,7 +85,10 @@ export {
 } from "./reconstruct.ts";
 export { chamferDistance } from "./metrics.ts";
 export {
+  type LabelledFile,
+  labelledShapeFiles,
   listModelNet,
+  type MeshFile,
   type MeshFiles,
   sampleShapeSet,
   type ShapeSet,

@@ -29,6 +29,7 @@ import type { StageImpl } from "./stage.ts";
 export {
   implement,
   type StageBinding,
+  type StageBucket,
   type StageContext,
   type StageImpl,
   type StageOutputs,

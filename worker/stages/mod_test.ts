@@ -21,6 +21,7 @@ Deno.test("a stage's params are parsed with its catalog schema before it runs", 
     gpu: () => Promise.reject(new Error("no gpu")),
     progress: () => {},
     checkpoint: "",
+    planned: {},
   });
   assertEquals(stage.id, "toy.data@1");
   await stage.run(ctx({ pairs: 10 }));

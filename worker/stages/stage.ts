@@ -7,6 +7,7 @@
  */
 import type { z } from "zod";
 import { type StageType, stageTypeId } from "../../pipelines/mod.ts";
+import type { DatasetBucket } from "../data/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
 import type { Progress } from "../models/mod.ts";
 
@@ -34,7 +35,21 @@ export interface StageContext {
   checkpoint: string;
   /** Stops a stage between steps. */
   signal?: AbortSignal;
+  /**
+   * Fingerprints of the files and datasets the stage reads (its type's `reads` params), as its
+   * cache key was planned: `dataset:<manifest hash>` for a bucket dataset, which the stage
+   * must read exactly (`readBucketDataset`'s `expectHash`).
+   */
+  planned: Readonly<Record<string, string>>;
+  /** Where `s3://` dataset roots are read; absent when the run has no bucket (local only). */
+  bucket?: StageBucket;
 }
+
+/**
+ * The service's bucket as a stage reads datasets from it: the store, the bucket's name (the
+ * only one `s3://` roots may name) and the worker's object cache folder.
+ */
+export type StageBucket = DatasetBucket;
 
 /** Outputs of a stage by name, as bytes. */
 export type StageOutputs = Record<string, Uint8Array>;
