@@ -1,10 +1,12 @@
 /**
  * The `dataset.images` data: the PNG/JPEG images of a folder (searched recursively, resized and
- * centre-cropped; unreadable files skipped with a warning) or generated colour images, with a
- * share held out for testing chosen by the seed.
+ * centre-cropped; unreadable files skipped with a warning) or generated colour images (random
+ * colours, or objects with known colour modes: `colour_modes.ts`), with a share held out for
+ * testing chosen by the seed.
  * @module
  */
 import { Rng } from "../lib/mod.ts";
+import { type ColourObjects, generateColourModeImages } from "./colour_modes.ts";
 import type { ImageSet } from "./image_set.ts";
 import { generateColorImages, readImageFolder } from "./images.ts";
 
@@ -18,6 +20,11 @@ export interface ImageSetOptions {
   limit: number;
   /** Generated images when `root` is empty. */
   generated: number;
+  /**
+   * What is generated: `shapes` (default: gradients and shapes in random colours) or
+   * `colour_modes` (objects whose shape class fixes their possible hues).
+   */
+  generator?: "shapes" | "colour_modes";
   /** Share of the images held out for testing. */
   testFraction: number;
   seed: number;
@@ -29,7 +36,11 @@ export interface ImageSetOptions {
 export async function loadImageSet(o: ImageSetOptions): Promise<ImageSet> {
   let pixels: Float32Array;
   let ids: string[];
-  if (o.root === "") {
+  let objects: ColourObjects | undefined;
+  if (o.root === "" && o.generator === "colour_modes") {
+    ({ pixels, objects } = generateColourModeImages(o.generated, o.size, o.seed));
+    ids = Array.from({ length: o.generated }, (_, i) => `colour-modes-${i}`);
+  } else if (o.root === "") {
     pixels = generateColorImages(o.generated, o.size, o.seed);
     ids = Array.from({ length: o.generated }, (_, i) => `generated-${i}`);
   } else {
@@ -49,7 +60,7 @@ export async function loadImageSet(o: ImageSetOptions): Promise<ImageSet> {
   const testCount = Math.min(count - 1, Math.max(1, Math.round(o.testFraction * count)));
   const split = new Int32Array(count);
   for (const i of order.slice(0, testCount)) split[i] = 1;
-  return {
+  const set: ImageSet = {
     count,
     height: o.size,
     width: o.size,
@@ -60,4 +71,5 @@ export async function loadImageSet(o: ImageSetOptions): Promise<ImageSet> {
     classes: ["image"],
     ids,
   };
+  return objects ? { ...set, objects } : set;
 }

@@ -1,6 +1,7 @@
 /**
- * `dataset.images@1`: the PNG/JPEG images of a folder or generated colour images, with a test
- * share chosen by the seed (`loadImageSet`).
+ * `dataset.images@1`: the PNG/JPEG images of a folder or generated colour images (random colours,
+ * or with `generator: colour_modes` objects with known colour modes), with a test share chosen by
+ * the seed (`loadImageSet`).
  * @module
  */
 import { imagesData } from "../../pipelines/mod.ts";
@@ -15,6 +16,7 @@ export default implement(imagesData, async (ctx, p) => {
     size: p.size,
     limit: p.limit,
     generated: p.generated,
+    generator: p.generator,
     testFraction: p.test_fraction,
     seed: p.seed,
     warn: (line) => console.warn(`${ctx.id}: ${line}`),
