@@ -15,6 +15,7 @@
  * - features (Table 4): cGML's probe accuracy is not behind any baseline's.
  * @module
  */
+import { colourModeOdds } from "../data/mod.ts";
 import {
   type Better,
   compareIntervals,
@@ -22,6 +23,7 @@ import {
   formatInterval,
   type Interval,
   intervalAt,
+  isInterval,
   type NestedIntervals,
   type ThresholdVerdict,
   thresholdVerdict,
@@ -212,4 +214,20 @@ export function completionClaims(results: NestedIntervals): ClaimStatement[] {
     seeds: seedsOf(...rates.map((r) => intervalAt(results, ["cgml", r, "box"]))),
     figure: "box_modes",
   }];
+}
+
+/**
+ * The claims of an image experiment's results (model → condition → metric, as report.images
+ * writes them): colorization when a model has the "colour" condition, completion otherwise. The
+ * colour-mode claims need the hue `odds` (class → hue → odds); when they are not given and the
+ * results hold colour modes, those of the colour-mode generator are used.
+ */
+export function imageClaims(
+  results: NestedIntervals,
+  odds?: Record<string, Record<string, number>>,
+): ClaimStatement[] {
+  const models = Object.values(results).filter((r) => !isInterval(r)) as NestedIntervals[];
+  if (!models.some((r) => "colour" in r)) return completionClaims(results);
+  const modes = models.some((r) => "colour_modes" in r);
+  return colorizationClaims(results, odds ?? (modes ? colourModeOdds() : {}));
 }

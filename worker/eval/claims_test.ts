@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { aggregateRuns } from "./aggregate.ts";
-import { colorizationClaims, completionClaims, spectralClaims } from "./claims.ts";
+import { colorizationClaims, completionClaims, imageClaims, spectralClaims } from "./claims.ts";
 
 const odds = { disc: { red: 0.5, blue: 0.5 }, triangle: { purple: 1 } };
 
@@ -61,4 +61,20 @@ Deno.test("a spectral claim without its comparison models is left out", () => {
     aggregateRuns([{ cgml: { map_reconstruction: 0.5, linear_accuracy: 0.9 }, l1: { l1: 0.4 } }]),
   );
   assertEquals(claims, []);
+});
+
+Deno.test("image claims pick the experiment, and the generator's odds for colour modes", () => {
+  const runs = aggregateRuns([colourRun(0.45, 0.45, 12), colourRun(0.4, 0.5, 12.2)]);
+  const claims = imageClaims(runs);
+  assertEquals(claims.map((c) => c.id), [
+    "colour-modes-disc",
+    "colour-modes-square",
+    "colorization-psnr",
+  ]);
+  assert(claims[0].ours.includes("(odds 50 %)"), claims[0].ours);
+  assertEquals(claims[1].verdict, "untested", "no square in these results");
+  const plain = aggregateRuns([{ cgml: { colour: { psnr: 12 } }, l1: { colour: { psnr: 13 } } }]);
+  assertEquals(imageClaims(plain).map((c) => c.id), ["colorization-psnr"]);
+  const boxes = aggregateRuns([{ cgml: { "p0.3": { box: 0.3, between: 0.05 } } }]);
+  assertEquals(imageClaims(boxes).map((c) => c.id), ["box-modes"]);
 });

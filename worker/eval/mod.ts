@@ -78,6 +78,7 @@ export {
   type ClaimStatement,
   colorizationClaims,
   completionClaims,
+  imageClaims,
   spectralClaims,
 } from "./claims.ts";
 export { type NeighbourAmbiguity, neighbourAmbiguity } from "./ambiguity.ts";

@@ -11,12 +11,10 @@
  */
 import {
   aggregateRuns,
-  type ClaimStatement,
   type ClassModeStats,
-  colorizationClaims,
   COLOUR_MODE_TOLERANCE,
   colourModeResults,
-  completionClaims,
+  imageClaims,
   type ImageMetrics,
   type LossCurves,
 } from "../eval/mod.ts";
@@ -96,7 +94,7 @@ export async function imageReport(
   );
   const firstCgml = runs.find((r) => r.grid !== undefined && r.metrics.model === "cgml");
   const charts = await imageCharts(runs);
-  const claims = claimsHtml(imageClaims(results, odds), {
+  const claims = claimsHtml(imageClaims(aggregateRuns([results]), odds), {
     colour_modes: charts.colour ?? "",
     box_modes: charts.box ?? "",
     samples: firstCgml ? `<img alt="cgml samples" src="${dataUri(firstCgml.grid!)}">` : "",
@@ -136,16 +134,6 @@ function colourModeTable(rows: readonly string[]): string {
 interior pixels: on a hue of its class when within ΔE_ab ${COLOUR_MODE_TOLERANCE} of it, "between"
 otherwise. Shares of the draws per hue (the true odds in brackets); all modes: share of the
 objects whose k draws reach every hue of their class.</p>`;
-}
-
-/** The claims of the experiment the results come from: colorization or completion (one seed). */
-function imageClaims(
-  results: ImageResults,
-  odds: Record<string, Record<string, number>>,
-): ClaimStatement[] {
-  const runs = aggregateRuns([results]);
-  const colour = Object.values(results).some((r) => "colour" in r);
-  return colour ? colorizationClaims(runs, odds) : completionClaims(runs);
 }
 
 /** The colour-mode shares per class and model, the box-mode shares per model and rate, and the loss curves. */

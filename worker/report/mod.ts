@@ -22,3 +22,11 @@ export {
 } from "./images.ts";
 export { mapPoints, renderRows } from "./reconstruct.ts";
 export { claimsHtml, dataUri, escape, notesHtml, page, svg } from "./page.ts";
+export {
+  aggregateSeeds,
+  formatColourModes,
+  formatSeedResults,
+  seedPage,
+  type SeedResults,
+  type SeedRun,
+} from "./seeds.ts";
