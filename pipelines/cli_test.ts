@@ -57,10 +57,12 @@ Deno.test("parseArgs reads --seeds as distinct non-negative integers; only run t
   });
   assertEquals((parseArgs(["run", "p.yaml", "--seeds=7"]) as { seeds: number[] }).seeds, [7]);
   assertEquals(parseArgs(["run", "p.yaml", "--seeds", "0,-1"]), {
-    error: 'Cannot read --seeds "0,-1": give non-negative integers separated by commas (e.g. 0,1,2)',
+    error:
+      'Cannot read --seeds "0,-1": give non-negative integers separated by commas (e.g. 0,1,2)',
   });
   assertEquals(parseArgs(["run", "p.yaml", "--seeds", "1,,2"]), {
-    error: 'Cannot read --seeds "1,,2": give non-negative integers separated by commas (e.g. 0,1,2)',
+    error:
+      'Cannot read --seeds "1,,2": give non-negative integers separated by commas (e.g. 0,1,2)',
   });
   assertEquals(parseArgs(["run", "p.yaml", "--seeds", "3,1,3"]), {
     error: 'Cannot read --seeds "3,1,3": seed 3 is given twice',
