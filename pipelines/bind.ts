@@ -82,7 +82,9 @@ export function bindStageParams(
   }
   const reason = type.check?.(parsed.data, inputs);
   if (reason !== undefined) return { errors: [source.error(base, reason)] };
-  return { params: parsed.data, errors: [] };
+  // A param at the default of its catalog `added(…)` schema resolves to undefined: left out.
+  const params = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  return { params, errors: [] };
 }
 
 function substitute(value: unknown, lookup: (ref: Ref | undefined) => unknown): unknown {

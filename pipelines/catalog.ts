@@ -148,6 +148,15 @@ export function stageTypeId(t: Pick<StageType, "name" | "version">): string {
 }
 
 const seed = z.int().min(0).default(0);
+
+/**
+ * A param added to a stage type after it shipped: while it has its default `value` it is left
+ * out of the resolved params, so every cache key computed before it existed still holds (the
+ * implementation reads an absent value as `value`); other values are kept and join the key.
+ */
+function added<T extends z.ZodType>(schema: T, value: z.output<T>) {
+  return schema.optional().transform((v) => (v === value ? undefined : v));
+}
 const positive = (v: number) => z.number().positive().default(v);
 const fraction = (v: number) => z.number().min(0).max(1).default(v);
 const count = (v: number, min: number, max: number) => z.int().min(min).max(max).default(v);
@@ -260,6 +269,14 @@ export const mapsCorrupt = defineStage({
   params: closed({
     mask_min: fraction(0.1).describe("Smallest masked rectangle, as a fraction of the map"),
     mask_max: fraction(0.3).describe("Largest masked rectangle; 0 = no masks"),
+    mask: added(z.enum(["rectangle", "odd_m", "above_degree"]), "rectangle").describe(
+      "What is masked: a random rectangle of mask_min…mask_max (default), every coefficient " +
+        "of odd azimuthal order m (a shape and its copy turned half about z then give the " +
+        "same input: two modes), or every coefficient of degree above `degree`",
+    ),
+    degree: added(z.int().min(0).max(63), 0).describe(
+      "above_degree: the highest degree left visible (default 0)",
+    ),
     sigma: z.number().min(0).default(0.5).describe("Noise std in standardised units"),
     noise_fraction: fraction(0.25).describe("Share of valid cells that get noise; 0 = none"),
     seed,
@@ -333,6 +350,11 @@ export const evalDenoise = defineStage({
     steps: count(20, 0, 1000).describe("Latent steps T of Eq. 4 (cGML only)"),
     momentum: z.boolean().default(true).describe("Use ρ (false = the w/o ρ ablation)"),
     samples: count(6, 0, 64).describe("Test inputs whose k-mode samples are kept"),
+    restoration: added(z.boolean(), false).describe(
+      "Also measure the modes the k draws form, the reconstruction mAP, where the draws land " +
+        "between a map and its half-turned copy (mask odd_m) and the nearest-neighbour bound " +
+        "of the data (default false)",
+    ),
     seed,
   }),
   inputs: {
@@ -529,6 +551,11 @@ export const imagesData = defineStage({
     size: count(32, 4, 1024).describe("Side of the square images after resizing and cropping"),
     limit: count(5000, 1, 1_000_000).describe("Most images read"),
     generated: count(600, 2, 1_000_000).describe("Generated images when root is empty"),
+    generator: added(z.enum(["shapes", "colour_modes"]), "shapes").describe(
+      "Generated images: shapes (default) = gradients and shapes in uniformly random colours; " +
+        "colour_modes = objects on grey whose shape class fixes a few hues with known odds " +
+        "(discs red/blue 50/50, squares green/yellow 70/30, triangles purple), scored by mode",
+    ),
     test_fraction: fraction(0.2).describe("Share of the images held out for testing"),
     seed,
   }),
@@ -572,7 +599,8 @@ export const imagesTrain = defineStage({
     latents: latents("persistent"),
     spectral_norm: networks(["g"]),
     region_weight: fraction(0.1).describe(
-      "Loss weight of the pixels outside the scored region (completion: outside the mask)",
+      "Loss weight of the pixels outside the scored region (completion: outside the mask; " +
+        "colorization of colour-mode images: the background)",
     ),
     hist_weight: z.number().min(0).default(0).describe(
       "λ of the colour-histogram prior KL(hist ‖ U(0, 1)) on the predicted channels (Sec. 5.2)",

@@ -7,7 +7,8 @@
  * Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
  * ```
  *
- * Usage: `cgml validate|plan <file.yaml> [-f overrides.yaml]... [--set a.b=v]...`
+ * Usage: `cgml validate|plan <file.yaml> [-f overrides.yaml]... [--set a.b=v]...` (`run` adds
+ * `--out DIR`, `--resume RUN_ID` and `--seeds 0,1,2`).
  *
  * @module
  */
@@ -38,10 +39,35 @@ export interface CliArgs {
   out?: string;
   /** `--resume RUN_ID`. */
   resume?: string;
+  /** `--seeds 0,1,2`: the pipeline's `seed` param of each run, distinct, in the order given. */
+  seeds?: number[];
 }
 
 /** Options that only some commands take. */
-export type CommandOption = "out" | "resume";
+export type CommandOption = "out" | "resume" | "seeds";
+
+const OPTION_USAGE: Record<CommandOption, string> = {
+  out: " [--out DIR]",
+  resume: " [--resume RUN_ID]",
+  seeds: " [--seeds 0,1,2]",
+};
+
+/** Parses the value of `--seeds`: distinct non-negative integers separated by commas. */
+export function parseSeeds(value: string): number[] | { error: string } {
+  const parts = value.split(",").map((p) => p.trim());
+  const seeds = parts.map((p) => (/^\d{1,9}$/.test(p) ? Number(p) : NaN));
+  if (seeds.some((v) => !Number.isInteger(v))) {
+    return {
+      error: `Cannot read --seeds "${value}": give non-negative integers separated by commas ` +
+        `(e.g. 0,1,2)`,
+    };
+  }
+  const repeated = seeds.find((v, i) => seeds.indexOf(v) !== i);
+  if (repeated !== undefined) {
+    return { error: `Cannot read --seeds "${value}": seed ${repeated} is given twice` };
+  }
+  return seeds;
+}
 
 /** Terminal and file access, replaceable in tests. */
 export interface CliIo {
@@ -72,7 +98,9 @@ export interface Command {
 /** Exit code for a usage error. */
 export const EXIT_USAGE = 2;
 
-/** Parses `<command> <file> [-f file]... [--set a=b]... [--out DIR] [--resume ID]`. */
+/**
+ * Parses `<command> <file> [-f file]... [--set a=b]... [--out DIR] [--resume ID] [--seeds 0,1]`.
+ */
 export function parseArgs(argv: readonly string[]): CliArgs | { error: string } {
   const positional: string[] = [];
   const args: CliArgs = { command: "", file: "", overrides: [], sets: [] };
@@ -83,14 +111,18 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
     const takeValue = (): string | undefined => eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (
       name === "-f" || name === "--file" || name === "--set" || name === "--out" ||
-      name === "--resume"
+      name === "--resume" || name === "--seeds"
     ) {
       const value = takeValue();
       if (value === undefined || value === "") {
         return { error: `Cannot read ${name}: it needs a value` };
       }
       if (name === "--set") args.sets.push(value);
-      else if (name === "--out") args.out = value;
+      else if (name === "--seeds") {
+        const seeds = parseSeeds(value);
+        if ("error" in seeds) return seeds;
+        args.seeds = seeds;
+      } else if (name === "--out") args.out = value;
       else if (name === "--resume") args.resume = value;
       else args.overrides.push(value);
     } else if (arg.startsWith("-") && arg !== "-") {
@@ -193,8 +225,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 export function usage(commands: Readonly<Record<string, Command>>): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   const lines = Object.entries(commands).map(([name, c]) => {
-    const extra = (c.options ?? []).map((o) => o === "out" ? " [--out DIR]" : " [--resume RUN_ID]")
-      .join("");
+    const extra = (c.options ?? []).map((o) => OPTION_USAGE[o]).join("");
     return `  ${name.padEnd(width)}  ${c.summary}${
       extra ? `\n  ${"".padEnd(width)}  options:${extra}` : ""
     }`;
@@ -222,7 +253,7 @@ export async function main(
   if ("error" in args) return fail(args.error);
   const command = commands[args.command];
   if (command === undefined) return fail(`Cannot run "${args.command}": unknown command`);
-  for (const option of ["out", "resume"] as const) {
+  for (const option of ["out", "resume", "seeds"] as const) {
     if (args[option] !== undefined && !(command.options ?? []).includes(option)) {
       return fail(`Cannot use --${option} with "${args.command}"`);
     }

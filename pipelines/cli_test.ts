@@ -47,6 +47,31 @@ Deno.test("parseArgs reads the command, the file, -f, --set, --out and --resume"
   assertEquals(parseArgs(["plan", "a", "b"]), { error: 'Cannot read "b": unexpected argument' });
 });
 
+Deno.test("parseArgs reads --seeds as distinct non-negative integers; only run takes it", async () => {
+  assertEquals(parseArgs(["run", "p.yaml", "--seeds", "0,1, 2"]), {
+    command: "run",
+    file: "p.yaml",
+    overrides: [],
+    sets: [],
+    seeds: [0, 1, 2],
+  });
+  assertEquals((parseArgs(["run", "p.yaml", "--seeds=7"]) as { seeds: number[] }).seeds, [7]);
+  assertEquals(parseArgs(["run", "p.yaml", "--seeds", "0,-1"]), {
+    error:
+      'Cannot read --seeds "0,-1": give non-negative integers separated by commas (e.g. 0,1,2)',
+  });
+  assertEquals(parseArgs(["run", "p.yaml", "--seeds", "1,,2"]), {
+    error:
+      'Cannot read --seeds "1,,2": give non-negative integers separated by commas (e.g. 0,1,2)',
+  });
+  assertEquals(parseArgs(["run", "p.yaml", "--seeds", "3,1,3"]), {
+    error: 'Cannot read --seeds "3,1,3": seed 3 is given twice',
+  });
+  const { io, err } = fakeIo({ "good.yaml": GOOD });
+  assertEquals(await main(["plan", "good.yaml", "--seeds", "0,1"], { io }), EXIT_USAGE);
+  assert(err.join("").startsWith('Cannot use --seeds with "plan"'), err.join(""));
+});
+
 Deno.test("validate exits 0 on a good file and 1 with every error on a bad one", async () => {
   const { io, out, err } = fakeIo({ "good.yaml": GOOD, "bad.yaml": BAD });
   assertEquals(await main(["validate", "good.yaml"], { io }), 0);

@@ -45,6 +45,30 @@ Deno.test("modelnet-zernike: synthetic by default, real ModelNet with --set data
   assertEquals(sh.stages.find((s) => s.id === "maps")!.params, { basis: "sh", order: 15, clip: 5 });
 });
 
+Deno.test("params added to a stage type join its params only away from their old default", async () => {
+  const stage = async (name: string, id: string, sets: string[]) =>
+    (await compileShipped(name, sets)).plan!.stages.find((s) => s.id === id)!.params;
+  const corrupt = await stage("modelnet-zernike.yaml", "corrupt", ["corruption.degree=0"]);
+  assertEquals(["mask" in corrupt, "degree" in corrupt], [false, false]);
+  const odd = await stage("modelnet-zernike.yaml", "corrupt", ["corruption.mask=odd_m"]);
+  assertEquals([odd.mask, "degree" in odd], ["odd_m", false]);
+  const high = await stage("modelnet-zernike.yaml", "corrupt", [
+    "corruption.mask=above_degree",
+    "corruption.degree=5",
+  ]);
+  assertEquals([high.mask, high.degree], ["above_degree", 5]);
+  assertEquals("restoration" in await stage("modelnet-zernike.yaml", "eval.cgml", []), false);
+  assertEquals(
+    (await stage("modelnet-zernike.yaml", "eval.cgml", ["restoration=true"])).restoration,
+    true,
+  );
+  assertEquals("generator" in await stage("colorize.yaml", "images", []), false);
+  assertEquals(
+    (await stage("colorize.yaml", "images", ["dataset.generator=colour_modes"])).generator,
+    "colour_modes",
+  );
+});
+
 Deno.test("plan binds params, interpolates strings and resolves table inputs", async () => {
   const plan =
     (await compileShipped("modelnet-zernike.yaml", ["order=20", "corruption.sigma=0.25", "seed=3"]))

@@ -1,15 +1,19 @@
 /**
  * `deno task cgml validate|plan|run <file.yaml> [-f overrides.yaml] [--set a.b=v] [--out DIR]
- * [--resume RUN_ID]`. `run` executes the plan (worker/runner/) against the object store
- * configured as for the worker (`CGML_STORE`, `CGML_BUCKET`, `CGML_S3_ACCESS_KEY`,
+ * [--resume RUN_ID] [--seeds 0,1,2]`. `run` executes the plan (worker/runner/) against the object
+ * store configured as for the worker (`CGML_STORE`, `CGML_BUCKET`, `CGML_S3_ACCESS_KEY`,
  * `CGML_S3_SECRET_KEY`; default the filesystem store in `.cache/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
- * `results.json`, `report.html`, `features.csv`, ….
+ * `results.json`, `report.html`, `features.csv`, …. With `--seeds`, it runs the pipeline once per
+ * seed (its `seed` param) into `DIR/seed-N/`, all sharing the stage cache, then writes the mean ±
+ * std of every number of their results.json and the claims those intervals support into
+ * `DIR/results.json` and `DIR/report.html`, and prints the table (worker/report/seeds.ts).
  * `deno task cgml dataset push|ls …` manages datasets in the bucket (worker/data/dataset_cli.ts).
  * @module
  */
 import { join, resolve } from "node:path";
 import {
+  type CliArgs,
   type CliContext,
   type Command,
   COMMANDS,
@@ -17,6 +21,7 @@ import {
   fingerprintRoots,
   formatDiagnostics,
   main,
+  type Plan,
 } from "../pipelines/mod.ts";
 import {
   ConfigError,
@@ -28,8 +33,17 @@ import {
   openConfiguredStore,
 } from "../infra/mod.ts";
 import { datasetCommand, terminalIo } from "./data/mod.ts";
+import { aggregateRuns } from "./eval/mod.ts";
 import { Gpu, type GpuOptions } from "./gpu/mod.ts";
-import type { ImageResults, Results } from "./report/mod.ts";
+import {
+  aggregateSeeds,
+  formatColourModes,
+  formatSeedResults,
+  type ImageResults,
+  type Results,
+  seedPage,
+  type SeedRun,
+} from "./report/mod.ts";
 import { formatSeconds, type ProgressStyle, type RunDatasets, runPlan } from "./runner/mod.ts";
 
 const EXTENSIONS: Record<string, string> = {
@@ -45,7 +59,11 @@ const RESULT_KEYS = [
   "psnr_best",
   "ssim",
   "l1",
+  "l1_best",
+  "diversity",
+  "modes_found",
   "map",
+  "map_reconstruction",
   "linear_accuracy",
   "box",
   "no_box",
@@ -67,14 +85,16 @@ export function formatResults(results: Results | ImageResults): string {
         r,
       ])
     );
-  const keys = RESULT_KEYS.filter((k) => rows.some(([, r]) => r[k] !== undefined));
+  const keys = RESULT_KEYS.filter((k) => rows.some(([, r]) => typeof r[k] === "number"));
   const w = Math.max(5, ...rows.map(([m]) => m.length));
   const cell = (v: number | undefined) =>
     (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(3)).padStart(16);
+  const shown = rows.filter(([, r]) => keys.some((k) => typeof r[k] === "number"));
+  const modes = "models" in results ? "" : formatColourModes(aggregateRuns([results]));
   return [
     `${"model".padEnd(w)}${keys.map((k) => k.padStart(16)).join("")}`,
-    ...rows.map(([m, r]) => `${m.padEnd(w)}${keys.map((k) => cell(r[k])).join("")}`),
-  ].join("\n") + "\n";
+    ...shown.map(([m, r]) => `${m.padEnd(w)}${keys.map((k) => cell(r[k])).join("")}`),
+  ].join("\n") + "\n" + modes;
 }
 
 /** Options of {@link runCommand}. */
@@ -87,15 +107,30 @@ export interface RunCommandOptions {
   datasets?: RunDatasets;
 }
 
-/** `run`: executes the pipeline and writes its outputs. */
+/** What one run of a plan wrote. */
+interface WrittenRun {
+  /** The bytes of its `results` output, when it has one. */
+  results?: Uint8Array;
+  /** `run <id>: h/n stages from cache, <time>; outputs in <dir>`. */
+  summary: string;
+}
+
+/** Runs `plan` and writes its outputs and run record into `out`. */
+type PlanRunner = (plan: Plan, out: string, resume?: string) => Promise<WrittenRun>;
+
+/**
+ * `run`: executes the pipeline and writes its outputs, or with `--seeds` once per seed and their
+ * aggregate.
+ */
 export function runCommand(
   store: () => Promise<ObjectStore>,
   workDir: string,
   options: RunCommandOptions = {},
 ): Command {
   return {
-    summary: "run a pipeline (cached stages are restored), write its outputs into --out",
-    options: ["out", "resume"],
+    summary: "run a pipeline (cached stages are restored), write its outputs into --out; " +
+      "--seeds runs it once per seed and reports mean ± std",
+    options: ["out", "resume", "seeds"],
     async run(args, ctx: CliContext) {
       const result = await compileFiles(args, ctx.io);
       if (result === undefined) return 1;
@@ -104,20 +139,19 @@ export function runCommand(
         ctx.io.stderr(formatDiagnostics(result.errors, result.sources));
         return 1;
       }
-      const started = performance.now();
       let device: Promise<Gpu> | undefined;
-      try {
+      const runOne: PlanRunner = async (plan, out, resume) => {
+        const started = performance.now();
         const run = await runPlan(plan, {
           store: await store(),
           workDir,
           datasets: options.datasets,
           fingerprint: ctx.fingerprint,
-          resume: args.resume,
+          resume,
           log: ctx.io.stderr,
           progressStyle: options.progressStyle ?? "lines",
           gpu: () => device ??= Gpu.create({ ...options.gpu, log: (l) => ctx.io.stderr(`${l}\n`) }),
         });
-        const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
         let results: Uint8Array | undefined;
         for (const [name, ref] of Object.entries(plan.outputs)) {
@@ -126,15 +160,22 @@ export function runCommand(
           if (name === "results") results = bytes;
         }
         await Deno.writeTextFile(join(out, "run.lock.json"), JSON.stringify(run.record, null, 2));
-        if (results !== undefined) {
-          ctx.io.stdout(formatResults(JSON.parse(new TextDecoder().decode(results))));
-        }
         const hits = run.decisions.filter((d) => d.action === "HIT").length;
-        ctx.io.stdout(
-          `run ${run.id}: ${hits}/${run.decisions.length} stages from cache, ${
-            formatSeconds((performance.now() - started) / 1000)
+        const seconds = (performance.now() - started) / 1000;
+        return {
+          results,
+          summary: `run ${run.id}: ${hits}/${run.decisions.length} stages from cache, ${
+            formatSeconds(seconds)
           }; outputs in ${out}\n`,
-        );
+        };
+      };
+      try {
+        if (args.seeds !== undefined) return await runSeeds(plan, args, ctx, runOne);
+        const written = await runOne(plan, args.out ?? join("out", plan.name), args.resume);
+        if (written.results !== undefined) {
+          ctx.io.stdout(formatResults(JSON.parse(new TextDecoder().decode(written.results))));
+        }
+        ctx.io.stdout(written.summary);
         return 0;
       } catch (e) {
         ctx.io.stderr(`Cannot run "${args.file}": ${e instanceof Error ? e.message : String(e)}\n`);
@@ -144,6 +185,58 @@ export function runCommand(
       }
     },
   };
+}
+
+/**
+ * `run --seeds`: the pipeline once per seed into `DIR/seed-N/` (the seed set last, over `-f`
+ * and `--set`), then the aggregate of their results.json into `DIR/results.json` and
+ * `DIR/report.html`, and its table printed.
+ */
+async function runSeeds(
+  base: Plan,
+  args: CliArgs,
+  ctx: CliContext,
+  runOne: PlanRunner,
+): Promise<number> {
+  const refuse = (message: string) => {
+    ctx.io.stderr(`Cannot use --seeds: ${message}\n`);
+    return 1;
+  };
+  if (args.resume !== undefined) {
+    return refuse("resume one seed's run (its id is in DIR/seed-N/run.lock.json) without it");
+  }
+  if (!Object.hasOwn(base.params, "seed")) {
+    return refuse(`pipeline "${base.name}" has no seed param`);
+  }
+  if (args.sets.some((s) => s.slice(0, s.indexOf("=")).trim() === "seed")) {
+    return refuse("it sets the seed param; leave out --set seed=…");
+  }
+  const out = args.out ?? join("out", base.name);
+  const runs: SeedRun[] = [];
+  for (const seed of args.seeds!) {
+    const compiled = await compileFiles({ ...args, sets: [...args.sets, `seed=${seed}`] }, ctx.io);
+    if (compiled?.plan === undefined) {
+      if (compiled) ctx.io.stderr(formatDiagnostics(compiled.errors, compiled.sources));
+      return 1;
+    }
+    const folder = `seed-${seed}`;
+    const written = await runOne(compiled.plan, join(out, folder));
+    ctx.io.stdout(`seed ${seed}: ${written.summary}`);
+    if (written.results === undefined) continue;
+    runs.push({ seed, folder, results: JSON.parse(new TextDecoder().decode(written.results)) });
+  }
+  if (runs.length === 0) {
+    ctx.io.stdout(`pipeline "${base.name}" has no results output: nothing to aggregate\n`);
+    return 0;
+  }
+  const aggregate = aggregateSeeds(base.name, runs);
+  const title = typeof runs[0].results.title === "string" ? runs[0].results.title : base.name;
+  await Deno.writeTextFile(join(out, "results.json"), JSON.stringify(aggregate, null, 2));
+  await Deno.writeTextFile(join(out, "report.html"), seedPage(aggregate, title, RESULT_KEYS));
+  ctx.io.stdout(
+    `${formatSeedResults(aggregate, RESULT_KEYS)}aggregate of ${runs.length} seeds in ${out}\n`,
+  );
+  return 0;
 }
 
 /** Opens the store configured exactly as the worker's (`loadStoreConfig`). */

@@ -1,7 +1,8 @@
 /**
  * Corruption of standardised 2-D maps (SPECTRAL.md §7.4): a random rectangle of
- * mask_min…mask_max of the map set to 0 (the standardised mean) and flagged in a "masked"
- * channel, plus N(0, σ²) noise on a random noise_fraction of the other valid cells. Trainers
+ * mask_min…mask_max of the map (or, for the masks `odd_m` and `above_degree`, the fixed cells the
+ * recipe lists in `hidden`, chosen by the coefficients' indices: spectral/coefficient_masks.ts)
+ * set to 0 (the standardised mean) and flagged in a "masked" channel, plus N(0, σ²) noise on a random noise_fraction of the other valid cells. Trainers
  * redraw it every epoch from the recipe ({@link epochRng}); a fixed corruption of the test split
  * uses {@link testRng}.
  * @module
@@ -14,6 +15,12 @@ export interface Recipe {
   mask_min: number;
   /** Largest masked rectangle; 0 = no masks. */
   mask_max: number;
+  /** What is masked; absent = `rectangle` (the recipes written before masks had kinds). */
+  mask?: "rectangle" | "odd_m" | "above_degree";
+  /** `above_degree`: the highest degree left visible; absent = 0. */
+  degree?: number;
+  /** `odd_m` and `above_degree`: the cells hidden in every map, in place of a rectangle. */
+  hidden?: number[];
   /** Noise std in standardised units. */
   sigma: number;
   /** Share of the valid cells outside the mask that get noise; 0 = none. */
@@ -46,7 +53,9 @@ export function corruptMaps(
   const masked = new Uint8Array(cells);
   rows.forEach((r, i) => {
     masked.fill(0);
-    if (recipe.mask_max > 0) {
+    if (recipe.hidden) {
+      for (const c of recipe.hidden) masked[c] = 1;
+    } else if (recipe.mask_max > 0) {
       const area = rng.uniform(recipe.mask_min, recipe.mask_max) * cells;
       const aspect = Math.exp(rng.uniform(-0.7, 0.7));
       const h = Math.max(1, Math.min(height, Math.round(Math.sqrt(area * aspect))));

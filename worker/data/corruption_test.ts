@@ -37,3 +37,20 @@ Deno.test("every epoch draws a new corruption, reproducibly", () => {
   assertEquals(draw(3).inputs, draw(3).inputs);
   assert(draw(3).changed.some((v, i) => v !== draw(4).changed[i]));
 });
+
+Deno.test("a recipe's hidden cells are masked in every map, in place of a rectangle", () => {
+  const H = 4, W = 8, cells = H * W;
+  const valid = new Float32Array(cells).fill(1).fill(0, 30);
+  const hidden = [1, 5, 6, 17, 29];
+  const fixed: Recipe = { ...recipe, mask: "odd_m", hidden, noise_fraction: 0 };
+  const values = new Rng(3).uniformArray(3 * cells, -1, 1);
+  const { inputs, changed } = corruptMaps(values, valid, H, W, [0, 1, 2], fixed, new Rng(4));
+  for (let i = 0; i < 3; i++) {
+    for (let k = 0; k < cells; k++) {
+      const o = (i * cells + k) * INPUT_CHANNELS;
+      const masked = hidden.includes(k) ? 1 : 0;
+      assertEquals([inputs[o + 2], changed[i * cells + k]], [masked, masked]);
+      assertEquals(inputs[o], masked || valid[k] === 0 ? 0 : values[i * cells + k]);
+    }
+  }
+});

@@ -2,6 +2,7 @@
  * A labelled set of images with a train/test split: NHWC float32 pixels in [0, 1].
  * @module
  */
+import type { ColourObjects } from "./colour_modes.ts";
 
 /** Images with labels and a split. */
 export interface ImageSet {
@@ -21,6 +22,8 @@ export interface ImageSet {
   classes: string[];
   /** A name per image (file path or source index). */
   ids: string[];
+  /** Generated colour-mode images only: their objects, classes and hues (ground-truth modes). */
+  objects?: ColourObjects;
 }
 
 /** Indices of the images in `split` (0 train, 1 test), in order. */

@@ -5,11 +5,13 @@
  *   mask and (for the images chosen once by the task's seed) the white box, redrawn every epoch;
  *   loss weight 1 on masked pixels and `regionWeight` elsewhere;
  * - colorization (Sec. 5.2): lightness L in, (a, b) out, all in the unit LAB scaling of
- *   `labToUnit`; the pairs are the same every epoch.
+ *   `labToUnit`; the pairs are the same every epoch; on generated colour-mode images the loss
+ *   weighs the objects' pixels 1 and the background `regionWeight`.
  * @module
  */
 import { Rng } from "../lib/mod.ts";
 import { labToUnit, rgbToLab } from "./color.ts";
+import { objectWeights } from "./colour_modes.ts";
 import {
   COMPLETION_CHANNELS,
   completionPairs,
@@ -114,7 +116,10 @@ export function taskPairSource(set: ImageSet, task: ImageTask, regionWeight: num
   const base = { n: rows.length, inDim: cells * inChannels, outDim: cells * outChannels };
   if (task.kind === "colorization") {
     const { l, ab } = labPlanes(set, rows);
-    return { ...base, weighted: false, draw: () => ({ x: l, y: ab, w: null }) };
+    const w = set.objects && regionWeight !== 1
+      ? objectWeights(set.objects, rows, cells, outChannels, regionWeight)
+      : null;
+    return { ...base, weighted: w !== null, draw: () => ({ x: l, y: ab, w }) };
   }
   const flags = taskBoxFlags(task, rows.length);
   return {

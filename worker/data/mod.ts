@@ -130,3 +130,18 @@ export {
   syntheticMeshes,
   type SyntheticMeshOptions,
 } from "./shapes.ts";
+export {
+  BACKGROUND_LIGHTNESS,
+  COLOUR_MODE_CLASSES,
+  type ColourClass,
+  type ColourHue,
+  type ColourModeImages,
+  colourModeOdds,
+  type ColourModeOptions,
+  type ColourObjects,
+  generateColourModeImages,
+  hueAb,
+  MIN_CONTRAST,
+  OBJECT_LIGHTNESS,
+  objectWeights,
+} from "./colour_modes.ts";

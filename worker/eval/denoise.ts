@@ -4,12 +4,17 @@
  * denoised test map (first draw) queries the clean train maps by Euclidean distance over valid
  * cells, relevant = same class. The mAP of the corrupted and of the clean test maps are
  * references. PSNR uses the range of the clean test values (valid cells) as the peak.
+ * {@link restorationMeasures} adds, on request, what issue 14 measures of k restorations: the
+ * modes the draws form, the reconstruction mAP, where the draws land between two known modes,
+ * and what the data allows (the nearest train maps as completions: ambiguity.ts).
  * @module
  */
 import { gatherRows, INPUT_CHANNELS } from "../data/mod.ts";
+import { type NeighbourAmbiguity, neighbourAmbiguity } from "./ambiguity.ts";
+import { modesFound, reconstructionMap, type TwoModeStats, twoModeStats } from "./restoration.ts";
 
-/** The `denoise-metrics` artifact. */
-export interface DenoiseMetrics {
+/** The `denoise-metrics` artifact (the restoration measures only with `restoration` on). */
+export interface DenoiseMetrics extends Partial<RestorationMetrics> {
   model: string;
   psnr: number;
   l1: number;
@@ -23,6 +28,24 @@ export interface DenoiseMetrics {
   diversity: number;
   seconds: number;
 }
+
+/** What {@link restorationMeasures} adds to the `denoise-metrics` artifact. */
+export interface RestorationMetrics {
+  /** Mean number of groups the k draws form (RMS radius {@link MODE_RADIUS}, corrupted cells). */
+  modes_found: number;
+  /** Reconstruction mAP of the draws (restoration.ts), and of the corrupted input. */
+  map_reconstruction: number;
+  map_reconstruction_corrupted: number;
+  /** With a second known mode (mask odd_m: the half-turned map): where the draws land. */
+  half_turn?: TwoModeStats;
+  /** The k train maps nearest on the uncorrupted cells as completions (ambiguity.ts). */
+  oracle: NeighbourAmbiguity;
+}
+
+/** RMS distance (standardised units, corrupted cells) within which two draws are one mode. */
+export const MODE_RADIUS = 0.5;
+/** Inputs whose two known modes differ by less (RMS) are not scored for modes. */
+export const HALF_TURN_MIN_SEPARATION = 0.25;
 
 /** Clean maps with labels and split (a map set). */
 export interface LabelledMaps {
@@ -91,6 +114,58 @@ export function evaluateDenoising(
     clean,
     corrupted,
   };
+}
+
+/**
+ * The restoration measures of `out` ([m·k, cells]) on `test`, with `evaluation` the result of
+ * {@link evaluateDenoising} on the same draws; `secondMode` ([m, cells]) is the other known
+ * completion of each test map (the half-turned map under mask odd_m), when there is one.
+ */
+export function restorationMeasures(
+  maps: LabelledMaps,
+  test: CorruptedMaps,
+  out: Float32Array,
+  k: number,
+  evaluation: Pick<DenoiseEvaluation, "clean" | "corrupted">,
+  secondMode?: Float32Array,
+): RestorationMetrics {
+  const cells = maps.valid.length;
+  const m = test.rows.length;
+  const { clean, corrupted } = evaluation;
+  const trainRows: number[] = [];
+  maps.split.forEach((s, i) => s === 0 && trainRows.push(i));
+  const measures: RestorationMetrics = {
+    modes_found: modesFound(out, test.changed, { draws: k, cells, radius: MODE_RADIUS }),
+    map_reconstruction: reconstructionMap(
+      out,
+      Array.from({ length: m * k }, (_, j) => Math.floor(j / k)),
+      clean,
+      test.changed,
+      cells,
+    ),
+    map_reconstruction_corrupted: reconstructionMap(
+      corrupted,
+      Array.from({ length: m }, (_, i) => i),
+      clean,
+      test.changed,
+      cells,
+    ),
+    oracle: neighbourAmbiguity(
+      clean,
+      test.changed,
+      gatherRows(maps.values, cells, trainRows),
+      maps.valid,
+      k,
+    ),
+  };
+  if (secondMode) {
+    measures.half_turn = twoModeStats(out, clean, secondMode, test.changed, {
+      draws: k,
+      cells,
+      minSeparation: HALF_TURN_MIN_SEPARATION,
+    });
+  }
+  return measures;
 }
 
 /**

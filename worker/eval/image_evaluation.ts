@@ -3,7 +3,8 @@
  * the scored region: PSNR (squared error pooled over the region's pixels of all k draws, or of
  * the best draw of each input), SSIM (Gaussian window, averaged over the region) and the spread
  * of the draws; completions are composited first (outputs under the mask, the input's visible
- * pixels elsewhere); for completion the box-mode statistics of Fig. 5.
+ * pixels elsewhere); for completion the box-mode statistics of Fig. 5; for colorization of
+ * generated colour-mode images the colour-mode statistics (colour_modes.ts).
  * @module
  */
 import {
@@ -14,6 +15,7 @@ import {
   type ImageTask,
 } from "../data/mod.ts";
 import { type BoxModeStats, boxModeStats } from "./box_modes.ts";
+import { type ClassModeStats, colourModeStats } from "./colour_modes.ts";
 import { psnr, ssim } from "./image_metrics.ts";
 import { composite, inputsRgb, repeatEach, toRgb } from "./image_samples.ts";
 
@@ -33,6 +35,8 @@ export interface ImageMetrics {
   inputs: number;
   /** Completion only. */
   modes?: BoxModeStats;
+  /** Colorization of generated colour-mode images only: per class, where the k draws land. */
+  colour_modes?: Record<string, ClassModeStats>;
   seconds: number;
 }
 
@@ -86,6 +90,13 @@ export function evaluateImageDraws(
       width: set.width,
       box: boxRegion(set.height, set.width),
       draws: k,
+    });
+  }
+  if (task.kind === "colorization" && set.objects) {
+    metrics.colour_modes = colourModeStats(out, set.objects, test.rows, {
+      draws: k,
+      cells,
+      width: set.width,
     });
   }
   return { metrics, rgb: { inputs: inputsRgb(task, test, cells), truth, predicted } };

@@ -1,15 +1,22 @@
 /**
  * The report of the map experiments (`report.html@1`): results.json (every model's metrics
- * keyed by model and metric) and one self-contained HTML page: the model table, vega-lite charts
+ * keyed by model and metric) and one self-contained HTML page: the claims (the paper's, ours,
+ * whether they hold: eval/claims.ts; one run is one seed), the model table, vega-lite charts
  * rendered to inline SVG (loss curves, linear accuracy, confusion matrix of the first classified
  * model), PNG data URIs of clean / corrupted / recovered maps with k-mode samples, 3-D
- * reconstructions of those maps, and the pipeline's notes.
+ * reconstructions of those maps and of cGML's first draws, and the pipeline's notes.
  * @module
  */
-import type { ClassifierMetrics, DenoiseMetrics, LossCurves } from "../eval/mod.ts";
+import {
+  aggregateRuns,
+  type ClassifierMetrics,
+  type DenoiseMetrics,
+  type LossCurves,
+  spectralClaims,
+} from "../eval/mod.ts";
 import { encodePng } from "../lib/mod.ts";
 import type { MapSet } from "../spectral/mod.ts";
-import { dataUri, escape, notesHtml, page, svg } from "./page.ts";
+import { claimsHtml, dataUri, escape, notesHtml, page, svg } from "./page.ts";
 import { mapPoints, renderRows } from "./reconstruct.ts";
 
 /** The `results` artifact of the map experiments. */
@@ -50,7 +57,19 @@ export interface MapReportOptions {
   notes: string;
 }
 
-const COLUMNS = ["psnr", "psnr_best", "l1", "map", "linear_accuracy", "train_seconds"] as const;
+/** Columns of the model table, in order; a column no model has is left out. */
+const COLUMNS = [
+  "psnr",
+  "psnr_best",
+  "l1",
+  "l1_best",
+  "diversity",
+  "modes_found",
+  "map",
+  "map_reconstruction",
+  "linear_accuracy",
+  "train_seconds",
+] as const;
 
 /** Blue-white-red PNG of maps side by side ([count, h, w] values, ±scale). */
 export function mapStrip(maps: Float32Array[], h: number, w: number, scale: number, cell = 6) {
@@ -90,6 +109,7 @@ export function resultRow(m: ModelReport): Record<string, number> {
     }
     row.map_clean = m.denoise.map_clean;
     row.map_corrupted = m.denoise.map_corrupted;
+    Object.assign(row, restorationRow(m.denoise));
   }
   if (m.linear) {
     row.linear_accuracy = m.linear.accuracy;
@@ -109,15 +129,33 @@ export async function mapReport(
   const sampled = models.filter((m) => m.samples !== undefined);
   const sections = sampled.map((m) => sampleSection(m.name, m.samples!));
   const shapes = maps && sampled.length > 0 ? reconstructions(maps, sampled, o) : [];
+  const cgml = sampled.find((m) => m.name === "cgml");
+  const draws = maps && cgml ? cgmlDraws(maps, cgml.samples!) : "";
   const charts = await mapCharts(models, results);
+  const claims = claimsHtml(spectralClaims(aggregateRuns([results.models])), {
+    reconstructions: draws || (shapes[0] ?? ""),
+    samples: draws || (sections[0] ?? ""),
+    accuracy: charts.accuracy ?? "",
+  });
   const html = page(
     o.title,
-    `<h2>Models</h2>${modelTable(results)}
+    `${claims}<h2>Models</h2>${modelTable(results)}
 <p class="note">PSNR and L1 on the corrupted cells of the test maps (standardised units; PSNR peak =
-range of the clean test values), mean over the k draws (psnr_best: best of k). map: retrieval mAP of
-the denoised test maps against the clean train maps.</p>
-<h2>Charts</h2>${charts.join("\n")}
+range of the clean test values), mean over the k draws (psnr_best, l1_best: best of k); diversity:
+mean per-cell std over the k draws. map: retrieval mAP of the denoised test maps (first draw)
+against the clean train maps, relevant = same class. With eval.denoise's restoration measures:
+modes_found, the groups the k draws form (RMS radius 0.5 on the corrupted cells);
+map_reconstruction, our reading of the paper's Table 6: each draw queries the clean test maps on
+its corrupted cells, the one relevant item being its own clean map (AP = 1 / rank).</p>
+<h2>Charts</h2>${Object.values(charts).join("\n")}
 <h2>Maps</h2>${sections.join("\n")}
+${
+      draws
+        ? `<h2>Draws of cGML</h2><p class="note">Clean (blue), corrupted (grey), then the first
+draws of cGML for the first sample (orange): different z₀ give different restorations when the
+latent carries a mode.</p>${draws}`
+        : ""
+    }
 ${
       shapes.length > 0
         ? `<h2>3-D reconstructions</h2><p class="note">Rows: clean map (blue), corrupted map (grey),
@@ -131,6 +169,41 @@ ${shapes.join("\n")}`
 ${notesHtml(o.notes)}`,
   );
   return { html, results };
+}
+
+/** The restoration measures of one model kept in results.json (when eval.denoise made them). */
+function restorationRow(d: DenoiseMetrics): Record<string, number> {
+  const row: Record<string, number> = {};
+  if (d.modes_found === undefined) return row;
+  row.modes_found = d.modes_found;
+  row.map_reconstruction = d.map_reconstruction!;
+  row.map_reconstruction_corrupted = d.map_reconstruction_corrupted!;
+  if (d.oracle) {
+    row.oracle_mean_l1 = d.oracle.mean_l1;
+    row.oracle_best_l1 = d.oracle.best_l1;
+  }
+  if (d.half_turn) {
+    row.half_turn_truth = d.half_turn.a;
+    row.half_turn_turned = d.half_turn.b;
+    row.half_turn_between = d.half_turn.between;
+    row.half_turn_both = d.half_turn.both_modes;
+  }
+  return row;
+}
+
+/** 3-D reconstructions of cGML's first (up to 4) draws of its first sample; "" for one draw. */
+function cgmlDraws(maps: MapSet, s: MapSamples): string {
+  if (s.draws < 2 || s.rows.length === 0) return "";
+  const cells = s.height * s.width;
+  const rows = [
+    mapPoints(maps, mapAt(s.clean, 0, cells)),
+    mapPoints(maps, mapAt(s.corrupted, 0, cells)),
+    ...Array.from(
+      { length: Math.min(s.draws, 4) },
+      (_, j) => mapPoints(maps, mapAt(s.recovered, j, cells)),
+    ),
+  ];
+  return `<img alt="cgml draws" src="${dataUri(renderRows(rows))}">`;
 }
 
 /** Map `i` of `maps` ([n, cells]). */
@@ -185,46 +258,45 @@ function reconstructions(
 }
 
 /** Loss curves, linear accuracy and the confusion matrix of the classified model shown. */
-async function mapCharts(models: readonly ModelReport[], results: Results): Promise<string[]> {
-  const charts: string[] = [];
+async function mapCharts(
+  models: readonly ModelReport[],
+  results: Results,
+): Promise<{ curves?: string; accuracy?: string; confusion?: string }> {
+  const charts: { curves?: string; accuracy?: string; confusion?: string } = {};
   const curves = models.flatMap((m) =>
     (m.curves?.epochs ?? []).map((e) => ({ model: m.name, epoch: e.epoch, loss: e.loss }))
   );
   if (curves.length > 0) {
-    charts.push(
-      await svg({
-        title: "Training loss (L1 on the map) per epoch",
-        data: { values: curves },
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "epoch", type: "quantitative" },
-          y: { field: "loss", type: "quantitative", scale: { zero: false } },
-          color: { field: "model", type: "nominal" },
-        },
-        width: 480,
-        height: 260,
-      }),
-    );
+    charts.curves = await svg({
+      title: "Training loss (L1 on the map) per epoch",
+      data: { values: curves },
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "epoch", type: "quantitative" },
+        y: { field: "loss", type: "quantitative", scale: { zero: false } },
+        color: { field: "model", type: "nominal" },
+      },
+      width: 480,
+      height: 260,
+    });
   }
   const acc = Object.entries(results.models).filter(([, r]) => r.linear_accuracy !== undefined);
   if (acc.length > 0) {
-    charts.push(
-      await svg({
-        title: "Linear accuracy on the test split",
-        data: { values: acc.map(([model, r]) => ({ model, accuracy: r.linear_accuracy })) },
-        mark: "bar",
-        encoding: {
-          x: { field: "model", type: "nominal", sort: null },
-          y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] } },
-        },
-        width: 300,
-        height: 220,
-      }),
-    );
+    charts.accuracy = await svg({
+      title: "Linear accuracy on the test split",
+      data: { values: acc.map(([model, r]) => ({ model, accuracy: r.linear_accuracy })) },
+      mark: "bar",
+      encoding: {
+        x: { field: "model", type: "nominal", sort: null },
+        y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] } },
+      },
+      width: 300,
+      height: 220,
+    });
   }
   const classified = models.filter((m) => m.linear !== undefined);
   const shown = classified.find((m) => m.name === "cgml") ?? classified[0];
-  if (shown) charts.push(await confusionChart(shown.name, shown.linear!));
+  if (shown) charts.confusion = await confusionChart(shown.name, shown.linear!);
   return charts;
 }
 
@@ -254,12 +326,14 @@ function modelTable(results: Results): string {
   const fmt = (v: number | undefined, k: string) =>
     v === undefined || !Number.isFinite(v)
       ? "–"
-      : k.includes("accuracy") || k === "map"
+      : k.includes("accuracy") || k.startsWith("map")
       ? `${(100 * v).toFixed(1)} %`
       : v.toFixed(k === "train_seconds" ? 0 : 3);
-  return `<table><tr><th>model</th>${COLUMNS.map((c) => `<th>${c}</th>`).join("")}</tr>${
+  const rows = Object.values(results.models);
+  const columns = COLUMNS.filter((c) => rows.some((r) => r[c] !== undefined));
+  return `<table><tr><th>model</th>${columns.map((c) => `<th>${c}</th>`).join("")}</tr>${
     Object.entries(results.models).map(([name, r]) =>
-      `<tr><td>${escape(name)}</td>${COLUMNS.map((c) => `<td>${fmt(r[c], c)}</td>`).join("")}</tr>`
+      `<tr><td>${escape(name)}</td>${columns.map((c) => `<td>${fmt(r[c], c)}</td>`).join("")}</tr>`
     ).join("")
   }</table>`;
 }

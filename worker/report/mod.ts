@@ -13,6 +13,20 @@ export {
   resultRow,
   type Results,
 } from "./maps.ts";
-export { imageReport, type ImageResults, type RunReport } from "./images.ts";
+export {
+  COLOUR_MODES_KEY,
+  type ColourModeResults,
+  imageReport,
+  type ImageResults,
+  type RunReport,
+} from "./images.ts";
 export { mapPoints, renderRows } from "./reconstruct.ts";
-export { dataUri, escape, notesHtml, page, svg } from "./page.ts";
+export { claimsHtml, dataUri, escape, notesHtml, page, svg } from "./page.ts";
+export {
+  aggregateSeeds,
+  formatColourModes,
+  formatSeedResults,
+  seedPage,
+  type SeedResults,
+  type SeedRun,
+} from "./seeds.ts";

@@ -1,10 +1,11 @@
 /**
  * Pieces of the self-contained HTML reports: vega-lite charts rendered to inline SVG, HTML
- * escaping and PNG data URIs.
+ * escaping, PNG data URIs and the claims section.
  * @module
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
+import type { ClaimStatement } from "../eval/mod.ts";
 
 /** Renders a vega-lite spec to an SVG string (no browser, no network). */
 export async function svg(spec: vl.TopLevelSpec): Promise<string> {
@@ -49,4 +50,30 @@ td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text
 <h1>${escape(title)}</h1>
 ${body}
 </body></html>`;
+}
+
+/**
+ * The "Claims" section: one row per claim (the paper's claim and number, ours, whether it holds
+ * and why, the seeds behind it) with the figure that shows it beside (from `figures` by the
+ * claim's figure name; none when absent). Empty when there is no claim.
+ */
+export function claimsHtml(
+  claims: readonly ClaimStatement[],
+  figures: Readonly<Record<string, string>>,
+): string {
+  if (claims.length === 0) return "";
+  const rows = claims.map((c) =>
+    `<tr><td>${escape(c.paper)}${
+      c.paperNumber ? `<br><span class="note">paper: ${escape(c.paperNumber)}</span>` : ""
+    }</td><td>${escape(c.ours)}<br><span class="note">${c.seeds} seed${
+      c.seeds === 1 ? "" : "s"
+    }</span></td><td><b>${escape(c.verdict)}</b><br><span class="note">${
+      escape(c.detail)
+    }</span></td><td>${figures[c.figure] ?? ""}</td></tr>`
+  );
+  return `<h2>Claims</h2><table><tr><th>the paper says</th><th>we measure</th><th>holds?</th>
+<th>figure</th></tr>${rows.join("\n")}</table>
+<p class="note">holds: every seed meets the claim's bound, or the margin between the means
+exceeds the larger seed-to-seed std; with one seed a comparison stays untested
+(<code>deno task cgml run … --seeds 0,1,2</code> gives the intervals).</p>`;
 }

@@ -150,3 +150,10 @@ export {
   OUTPUT_FILES,
   writeResult,
 } from "./outputs.ts";
+export {
+  coefficientCellMask,
+  type CoefficientRule,
+  halfTurnSigns,
+  halfTurnStandardised,
+  hiddenCells,
+} from "./coefficient_masks.ts";

@@ -1,12 +1,15 @@
 /**
  * `eval.denoise@1`: k draws per fixed corrupted test map (`BackboneModel.evaluationDraws`: z₀ from
  * an RNG seeded by the stage's `seed`, so every model of a pipeline sees the same draws), scored by
- * `evaluateDenoising` (PSNR, L1, retrieval mAP), and the samples of the first test inputs.
+ * `evaluateDenoising` (PSNR, L1, retrieval mAP) and, with `restoration`, `restorationMeasures`
+ * (under mask odd_m with the half-turned test maps as the second mode), and the samples of the
+ * first test inputs.
  * @module
  */
 import { evalDenoise } from "../../pipelines/mod.ts";
-import { evaluateDenoising } from "../eval/mod.ts";
+import { evaluateDenoising, restorationMeasures } from "../eval/mod.ts";
 import { BackboneModel } from "../models/mod.ts";
+import { halfTurnSigns, halfTurnStandardised, mapLayout, type MapSet } from "../spectral/mod.ts";
 import { decodeCorrupted, decodeMapSet, encodeJson, encodeSamples } from "./formats/mod.ts";
 import { implement } from "./stage.ts";
 
@@ -23,6 +26,9 @@ export default implement(evalDenoise, async (ctx, p) => {
     const metrics = {
       model: model.kind,
       ...scored.metrics,
+      ...(p.restoration
+        ? restorationMeasures(maps, test, out, p.k, scored, secondMode(maps, test, scored.clean))
+        : {}),
       seconds: (performance.now() - start) / 1000,
     };
     const s = Math.min(p.samples, m);
@@ -43,3 +49,21 @@ export default implement(evalDenoise, async (ctx, p) => {
     model.dispose();
   }
 });
+
+/**
+ * The other known completion of each clean test map ([m, cells]): under mask odd_m the map of
+ * the shape turned half about z (same input, v → −v on the hidden cells); none otherwise.
+ */
+function secondMode(
+  maps: MapSet,
+  test: { mask?: string },
+  clean: Float32Array,
+): Float32Array | undefined {
+  if (test.mask !== "odd_m") return undefined;
+  const signs = halfTurnSigns(mapLayout(maps.meta.basis, maps.meta.order));
+  return halfTurnStandardised(
+    clean,
+    { mean: maps.mean, std: maps.std, clip: maps.meta.clip },
+    signs,
+  );
+}

@@ -1,8 +1,9 @@
 /**
  * `dataset.images@1`: the PNG/JPEG images of a folder, of a bucket dataset
- * `s3://<bucket>/datasets/<name>/` (downloaded into the worker's object cache) or generated
- * colour images, with a test share chosen by the seed (`loadImageSet`). The `manifest` output
- * records what was read.
+ * `s3://<bucket>/datasets/<name>/` (downloaded into the worker's object cache), or generated
+ * colour images (random colours, or with `generator: colour_modes` objects with known colour
+ * modes), with a test share chosen by the seed (`loadImageSet`). The `manifest` output records
+ * what was read.
  * @module
  */
 import { imagesData } from "../../pipelines/mod.ts";
@@ -41,6 +42,7 @@ export default implement(imagesData, async (ctx, p) => {
     size: p.size,
     limit: p.limit,
     generated: p.generated,
+    generator: p.generator,
     testFraction: p.test_fraction,
     seed: p.seed,
     warn: (line) => console.warn(`${ctx.id}: ${line}`),

@@ -1,25 +1,57 @@
 /**
- * Byte formats of the image artifacts: `image-set` (packed pixels, labels and split),
+ * Byte formats of the image artifacts: `image-set` (packed pixels, labels and split, and the
+ * objects of colour-mode images),
  * `image-task` (JSON) and `image-pairs` (packed test pairs).
  * @module
  */
-import type { ImagePairs, ImageSet, ImageTask } from "../../data/mod.ts";
+import type { ColourObjects, ImagePairs, ImageSet, ImageTask } from "../../data/mod.ts";
 import { decodeJson, encodeJson, f32, i32, pack, unpack } from "./packed.ts";
 
-/** Encodes an `image-set` artifact. */
+/**
+ * Encodes an `image-set` artifact; a set with colour-mode objects adds their classes to the
+ * metadata and their arrays beside the pixels (a set without them encodes as before).
+ */
 export function encodeImageSet(set: ImageSet): Uint8Array {
-  const { count, height, width, channels, classes, ids } = set;
+  const { count, height, width, channels, classes, ids, objects } = set;
+  const arrays = { pixels: set.pixels, labels: set.labels, split: set.split };
+  const shapes = { pixels: [count, height, width, channels] };
+  if (!objects) return pack({ count, height, width, channels, classes, ids }, arrays, shapes);
   return pack(
-    { count, height, width, channels, classes, ids },
-    { pixels: set.pixels, labels: set.labels, split: set.split },
-    { pixels: [count, height, width, channels] },
+    { count, height, width, channels, classes, ids, colourClasses: objects.classes },
+    {
+      ...arrays,
+      objectImage: objects.image,
+      objectClass: objects.cls,
+      objectHue: objects.hue,
+      regions: objects.regions,
+    },
+    shapes,
   );
 }
 
+type ImageSetMeta = Omit<ImageSet, "pixels" | "labels" | "split" | "objects"> & {
+  colourClasses?: ColourObjects["classes"];
+};
+
 /** Decodes an `image-set` artifact. */
 export function decodeImageSet(bytes: Uint8Array): ImageSet {
-  const p = unpack<Omit<ImageSet, "pixels" | "labels" | "split">>(bytes);
-  return { ...p.meta, pixels: f32(p, "pixels"), labels: i32(p, "labels"), split: i32(p, "split") };
+  const p = unpack<ImageSetMeta>(bytes);
+  const { colourClasses, ...meta } = p.meta;
+  const set: ImageSet = {
+    ...meta,
+    pixels: f32(p, "pixels"),
+    labels: i32(p, "labels"),
+    split: i32(p, "split"),
+  };
+  if (!colourClasses) return set;
+  const objects: ColourObjects = {
+    classes: colourClasses,
+    image: i32(p, "objectImage"),
+    cls: i32(p, "objectClass"),
+    hue: i32(p, "objectHue"),
+    regions: i32(p, "regions"),
+  };
+  return { ...set, objects };
 }
 
 /** Encodes an `image-task` artifact. */

@@ -79,11 +79,19 @@ export function decodeRecipe(bytes: Uint8Array): Recipe {
 /** The fixed corrupted test split (a `corrupted-maps` artifact). */
 export interface CorruptedTest extends Corrupted {
   rows: number[];
+  /** The recipe's mask kind; absent = `rectangle`. */
+  mask?: Recipe["mask"];
 }
 
-/** Encodes a `corrupted-maps` artifact of `height × width` maps. */
+/**
+ * Encodes a `corrupted-maps` artifact of `height × width` maps (the mask kind is kept when it is
+ * not a rectangle; a rectangle's artifact is as before mask kinds).
+ */
 export function encodeCorrupted(t: CorruptedTest, height: number, width: number): Uint8Array {
-  return pack({ rows: t.rows }, { inputs: t.inputs, changed: t.changed }, {
+  const meta = t.mask === undefined || t.mask === "rectangle"
+    ? { rows: t.rows }
+    : { rows: t.rows, mask: t.mask };
+  return pack(meta, { inputs: t.inputs, changed: t.changed }, {
     inputs: [t.rows.length, height, width, INPUT_CHANNELS],
     changed: [t.rows.length, height * width],
   });
@@ -91,8 +99,13 @@ export function encodeCorrupted(t: CorruptedTest, height: number, width: number)
 
 /** Decodes a `corrupted-maps` artifact. */
 export function decodeCorrupted(bytes: Uint8Array): CorruptedTest {
-  const p = unpack<{ rows: number[] }>(bytes);
-  return { rows: p.meta.rows, inputs: f32(p, "inputs"), changed: f32(p, "changed") };
+  const p = unpack<{ rows: number[]; mask?: Recipe["mask"] }>(bytes);
+  const test: CorruptedTest = {
+    rows: p.meta.rows,
+    inputs: f32(p, "inputs"),
+    changed: f32(p, "changed"),
+  };
+  return p.meta.mask === undefined ? test : { ...test, mask: p.meta.mask };
 }
 
 /** Encodes a `map-samples` artifact. */
