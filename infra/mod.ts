@@ -28,3 +28,4 @@ export type {
   WorkerConfig,
 } from "./config.ts";
 export * from "./datasets/mod.ts";
+export * from "./models/mod.ts";
