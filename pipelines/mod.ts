@@ -33,10 +33,12 @@ export {
 } from "./cache.ts";
 export { artifactKey, lastRunKey, recordKey, runRecordKey } from "./store_keys.ts";
 export {
+  acceptedTypes,
   ARTIFACT_TYPES,
   type ArtifactInput,
   type ArtifactType,
   CATALOG,
+  describeTypes,
   findStageType,
   type InputSpec,
   type StageParams,
@@ -48,6 +50,7 @@ export {
   baselineTrain,
   cgmlTrain,
   classifierLinear,
+  classifierLinearProbe,
   evalDenoise,
   featuresExtract,
   imagesData,
@@ -65,6 +68,14 @@ export {
   toyEvaluate,
   toyTrain,
 } from "./catalog.ts";
+export {
+  MODEL_NAME_PATTERN,
+  MODEL_REF_PATTERN,
+  modelFeatures,
+  modelInfer,
+  modelLoad,
+  modelPublish,
+} from "./catalog_models.ts";
 export {
   type CliArgs,
   type CliContext,

@@ -80,6 +80,7 @@ export function runCommand(
   store: () => Promise<ObjectStore>,
   workDir: string,
   progressStyle: ProgressStyle = "lines",
+  bucket = "cgml",
 ): Command {
   return {
     summary: "run a pipeline (cached stages are restored), write its outputs into --out",
@@ -101,6 +102,7 @@ export function runCommand(
           resume: args.resume,
           log: ctx.io.stderr,
           progressStyle,
+          bucket,
         });
         const out = args.out ?? join("out", plan.name);
         await Deno.mkdir(out, { recursive: true });
@@ -146,6 +148,7 @@ if (import.meta.main) {
     );
   }
   const style = Deno.stderr.isTerminal() ? "bar" : "lines";
-  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"), style);
+  const bucket = loadStoreConfig().bucket;
+  const run = runCommand(() => Promise.resolve(store), resolve(".cache", "cgml"), style, bucket);
   Deno.exit(await main(Deno.args, { commands: { ...COMMANDS, run }, store }));
 }

@@ -68,6 +68,7 @@ async function main(): Promise<number> {
     workDir: config.workDir,
     gpu: () => device ??= Gpu.create({ log: null }),
     log: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+    bucket: config.store.bucket,
   });
   const service = new WorkerService({
     store,

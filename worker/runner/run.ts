@@ -20,6 +20,7 @@ import {
   type RunRecord,
   type StageRecord,
 } from "../../pipelines/mod.ts";
+import { join } from "node:path";
 import type { ObjectStore } from "../../infra/mod.ts";
 import { Gpu } from "../gpu/mod.ts";
 import { type StageImpl, type StageOutputs, type StageProgress, STAGES } from "../stages/mod.ts";
@@ -51,6 +52,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Structured progress: every stage's start and end, and its reports in between. */
   progress?: (p: RunProgress) => void;
+  /** The service's bucket, for `s3://` roots (default `cgml`). */
+  bucket?: string;
 }
 
 /** What a run did. */
@@ -99,6 +102,13 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       (opts.log === undefined && Deno.stderr.isTerminal() ? "bar" : "lines"),
     width,
     artifact: (stage, output) => run.artifact(stage, output),
+    env: {
+      run: { id, pipeline: plan.name },
+      store: opts.store,
+      bucket: opts.bucket ?? "cgml",
+      objectCache: join(opts.workDir, "objects"),
+      log,
+    },
   };
   log(`run ${id} of ${plan.name} (${plan.stages.length} stages)\n`);
   try {

@@ -8,7 +8,7 @@
 import { dirname, join } from "node:path";
 import { inputRefs, type PlannedStage, stageTypeId } from "../../pipelines/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
-import type { StageImpl, StageOutputs, StageProgress } from "../stages/mod.ts";
+import type { StageEnv, StageImpl, StageOutputs, StageProgress } from "../stages/mod.ts";
 import { type ProgressStyle, progressView } from "./progress_view.ts";
 import { withRetries } from "./retry.ts";
 
@@ -38,6 +38,8 @@ export interface StageRunContext {
   artifact(stage: string, output: string): Promise<Uint8Array>;
   /** The stage's own progress reports. */
   report(p: StageProgress): void;
+  /** The run, store and bucket the stage sees. */
+  env: StageEnv;
 }
 
 /** The implementation of `stage`'s type, or an error naming the stage and `name@version`. */
@@ -80,6 +82,7 @@ export async function runStage(stage: PlannedStage, c: StageRunContext): Promise
         },
         checkpoint,
         signal: c.signal,
+        env: c.env,
       });
     } finally {
       view.end();

@@ -30,11 +30,14 @@ export {
   implement,
   type StageBinding,
   type StageContext,
+  type StageEnv,
   type StageImpl,
   type StageOutputs,
   type StageProgress,
   tableRows,
 } from "./stage.ts";
+
+export { packFiles, unpackFiles } from "./formats/mod.ts";
 
 /** Every implemented stage type, keyed by `name@version`. */
 export const STAGES: Readonly<Record<string, StageImpl>> = Object.fromEntries(

@@ -7,11 +7,29 @@
  */
 import type { z } from "zod";
 import { type StageType, stageTypeId } from "../../pipelines/mod.ts";
+import type { ObjectStore } from "../../infra/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
 import type { Progress } from "../models/mod.ts";
 
 /** Progress of a stage (training stages report epochs and loss). */
 export type StageProgress = Progress;
+
+/**
+ * Where a stage runs: its run, the object store and bucket, and the worker's folder of
+ * downloaded dataset objects. Stages that publish or load models, or read a bucket prefix when
+ * they run, use it; the others compute from their params and inputs only.
+ */
+export interface StageEnv {
+  /** The run id (`job_<id>` for a job) and the pipeline's name. */
+  run: { id: string; pipeline: string };
+  store: ObjectStore;
+  /** The service's bucket (`s3://<bucket>/…` roots must name it). */
+  bucket: string;
+  /** Folder where bucket objects are kept by ETag (shared by every job of the worker). */
+  objectCache: string;
+  /** Lines for the run's log. */
+  log(text: string): void;
+}
 
 /** Everything a stage implementation gets. */
 export interface StageContext {
@@ -34,6 +52,8 @@ export interface StageContext {
   checkpoint: string;
   /** Stops a stage between steps. */
   signal?: AbortSignal;
+  /** The run, the store and the bucket (see {@link StageEnv}). */
+  env: StageEnv;
 }
 
 /** Outputs of a stage by name, as bytes. */
