@@ -71,9 +71,12 @@ export const modelLoad = define({
   summary: "A published model version (config.json, weights, probe) as an input of later stages",
   params: closed({
     model: z.string().regex(
-      MODEL_REF_PATTERN,
+      new RegExp(`^$|${MODEL_REF_PATTERN.source}`),
       "must name a published model as <name>, <name>@<version> or <name>@latest",
-    ).describe("<name>[@<version>|@latest]; the version is resolved when the stage runs"),
+    ).default("").describe(
+      "<name>[@<version>|@latest]; the version is resolved when the stage runs (empty: an " +
+        "error when it runs, so that a pipeline may leave its model param to be set)",
+    ),
   }),
   inputs: {},
   outputs: { model: "published-model" },
@@ -118,9 +121,6 @@ export const modelInfer = define({
   },
   uncached: "reads its inputs when it runs (a bucket prefix, a folder or a file)",
   check(p) {
-    if (p.dataset === "" && p.inputs.length === 0) {
-      return 'Cannot infer: set "dataset" or give "inputs"';
-    }
     if (p.dataset !== "" && p.inputs.length > 0) {
       return 'Cannot infer: give "dataset" or "inputs", not both';
     }

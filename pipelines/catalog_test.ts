@@ -1,11 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import {
-  acceptedTypes,
-  ARTIFACT_TYPES,
-  CATALOG,
-  findStageType,
-  stageTypeId,
-} from "./catalog.ts";
+import { acceptedTypes, ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./catalog.ts";
 import { IDENTIFIER } from "./schema.ts";
 
 Deno.test("catalog: names the stage types of the ModelNet, toy and image pipelines", () => {
@@ -68,7 +62,6 @@ Deno.test("catalog: every param has a default except the model and task choices"
     "baseline.train": { model: "l1" },
     "images.train": { model: "cgml" },
     "images.task": { kind: "completion" },
-    "model.load": { model: "chairs@latest" },
   };
   for (const t of CATALOG.values()) {
     const parsed = t.params.safeParse(required[t.name] ?? {});

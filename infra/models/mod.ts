@@ -12,6 +12,8 @@ export {
   checkModelName,
   formatModelRef,
   LATEST,
+  MAX_INFERENCE_INPUTS,
+  MAX_INFERENCE_VALUES,
   MODEL_FILES,
   MODEL_NAME,
   MODEL_VERSION,

@@ -25,6 +25,15 @@ export const MODEL_VERSION = /^[1-9][0-9]{0,8}$/;
 /** The word that names the newest committed version. */
 export const LATEST = "latest";
 
+/** Most inputs one inference reads. */
+export const MAX_INFERENCE_INPUTS = 100_000;
+
+/**
+ * Most output values one inference keeps: k × inputs × values per output (2^28 float32 values,
+ * 1 GiB). A larger request is refused before it runs.
+ */
+export const MAX_INFERENCE_VALUES = 2 ** 28;
+
 /** The files a published version may hold, by role. */
 export const MODEL_FILES = {
   config: "config.json",

@@ -38,31 +38,45 @@ function publish(store: ObjectStore, name: string, weights: string) {
   });
 }
 
-bothStores("versions count up, equal files publish nothing, latest is the newest", async (store) => {
-  const first = await publish(store, "curves", "w1");
-  assertEquals([first.record.version, first.created], [1, true]);
-  const again = await publish(store, "curves", "w1");
-  assertEquals([again.record.version, again.created], [1, false]);
-  const second = await publish(store, "curves", "w2");
-  assertEquals([second.record.version, second.created], [2, true]);
-  assertEquals((await resolveModel(store, { name: "curves", version: LATEST })).version, 2);
-  assertEquals((await resolveModel(store, { name: "curves", version: 1 })).version, 1);
-  const one = await resolveModel(store, parseModelRef("curves@1"));
-  assertEquals(new TextDecoder().decode(await readModelFile(store, one, MODEL_FILES.model)), "w1");
-  assertEquals(one.source, { pipeline: "toy-multimodal", run: "r_1" });
-  assertEquals(one.files.map((f) => f.path), ["config.json", "metrics.json", "model.safetensors"]);
-  await assertRejects(
-    () => resolveModel(store, { name: "curves", version: 7 }),
-    ModelError,
-    'Cannot find version 7 of model "curves": its versions are 1, 2',
-  );
-  await assertRejects(
-    () => resolveModel(store, { name: "nothing", version: LATEST }),
-    ModelError,
-    'Cannot find model "nothing"',
-  );
-  await assertRejects(() => readModelFile(store, one, MODEL_FILES.probe), ModelError, "its files");
-});
+bothStores(
+  "versions count up, equal files publish nothing, latest is the newest",
+  async (store) => {
+    const first = await publish(store, "curves", "w1");
+    assertEquals([first.record.version, first.created], [1, true]);
+    const again = await publish(store, "curves", "w1");
+    assertEquals([again.record.version, again.created], [1, false]);
+    const second = await publish(store, "curves", "w2");
+    assertEquals([second.record.version, second.created], [2, true]);
+    assertEquals((await resolveModel(store, { name: "curves", version: LATEST })).version, 2);
+    assertEquals((await resolveModel(store, { name: "curves", version: 1 })).version, 1);
+    const one = await resolveModel(store, parseModelRef("curves@1"));
+    assertEquals(
+      new TextDecoder().decode(await readModelFile(store, one, MODEL_FILES.model)),
+      "w1",
+    );
+    assertEquals(one.source, { pipeline: "toy-multimodal", run: "r_1" });
+    assertEquals(one.files.map((f) => f.path), [
+      "config.json",
+      "metrics.json",
+      "model.safetensors",
+    ]);
+    await assertRejects(
+      () => resolveModel(store, { name: "curves", version: 7 }),
+      ModelError,
+      'Cannot find version 7 of model "curves": its versions are 1, 2',
+    );
+    await assertRejects(
+      () => resolveModel(store, { name: "nothing", version: LATEST }),
+      ModelError,
+      'Cannot find model "nothing"',
+    );
+    await assertRejects(
+      () => readModelFile(store, one, MODEL_FILES.probe),
+      ModelError,
+      "its files",
+    );
+  },
+);
 
 bothStores("a version is immutable: its files are created once, never replaced", async (store) => {
   await publish(store, "m", "w1");

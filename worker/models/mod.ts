@@ -19,6 +19,7 @@ export {
 } from "./backbone_config.ts";
 export {
   type BackboneCard,
+  backboneCardOf,
   BackboneModel,
   type BottleneckPool,
   type DrawOptions,
@@ -47,6 +48,7 @@ export {
 } from "./toy_data.ts";
 export {
   type ToyCard,
+  toyCardOf,
   toyConfig,
   ToyModel,
   type ToyModelParams,
@@ -74,4 +76,29 @@ export {
   LinearProbe,
   type ProbeCard,
   type ProbeParams,
+  readCard as probeCardOf,
 } from "./linear_probe.ts";
+export {
+  type InferenceDefaults,
+  parsePublishedConfig,
+  type PublishedConfig,
+  publishedFiles,
+  type PublishedKind,
+  type PublishedMapInput,
+  PublishedModel,
+  type PublishParts,
+  type RowsInput,
+} from "./published.ts";
+export {
+  type InferenceInputs,
+  type InferenceSource,
+  type InputEnv,
+  readInferenceInputs,
+} from "./inference_inputs.ts";
+export {
+  DEFAULT_TOLERANCE,
+  type InferenceOptions,
+  type InferenceResult,
+  publishedMaps,
+  runInference,
+} from "./inference.ts";

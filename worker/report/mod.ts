@@ -16,3 +16,9 @@ export {
 export { imageReport, type ImageResults, type RunReport } from "./images.ts";
 export { mapPoints, renderRows } from "./reconstruct.ts";
 export { dataUri, escape, notesHtml, page, svg } from "./page.ts";
+export {
+  type InferenceArtifacts,
+  inferenceArtifacts,
+  type InferenceReportOptions,
+} from "./inference.ts";
+export { modesJson, predictionsCsv, samplesSafetensors } from "./inference_files.ts";

@@ -99,6 +99,7 @@ export {
   type MapSet,
   type MapSetMeta,
   type MapSetOptions,
+  type MapStats,
   splitRows,
 } from "./map_set.ts";
 export {
