@@ -12,7 +12,7 @@ import type { StageType } from "./catalog.ts";
 import { closed } from "./schema.ts";
 
 /** A model name, as `infra/models` checks it (repeated here: pipelines import infra types only). */
-export const MODEL_NAME_PATTERN = /^(?!\.{1,2}$)[a-z0-9][a-z0-9._-]{0,63}$/;
+export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** `<name>`, `<name>@<version>` or `<name>@latest`. */
 export const MODEL_REF_PATTERN =

@@ -43,3 +43,4 @@ export {
   sha256Hex,
   VersionRecord,
 } from "./registry.ts";
+export { inSplit, isModelInput, outputValues } from "./inputs.ts";

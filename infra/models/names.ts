@@ -16,8 +16,8 @@
 /** Every published model lives under this prefix. */
 export const MODELS_PREFIX = "models/";
 
-/** A model name: lowercase letters, digits, `.`, `_`, `-`; 1 to 64 characters, not `.` or `..`. */
-export const MODEL_NAME = /^(?!\.{1,2}$)[a-z0-9][a-z0-9._-]{0,63}$/;
+/** A model name: 1 to 64 of lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** A version: a positive integer without leading zeros (versions count up from 1). */
 export const MODEL_VERSION = /^[1-9][0-9]{0,8}$/;

@@ -15,8 +15,8 @@
 import { basename, join, relative } from "node:path";
 import {
   DatasetError,
-  extensionOf,
-  kindOf,
+  inSplit,
+  isModelInput,
   layoutOf,
   MAX_INFERENCE_INPUTS,
   type ObjectStore,
@@ -78,11 +78,7 @@ export async function readInferenceInputs(
   seed = 0,
 ): Promise<InferenceInputs> {
   if (source.dataset === "") return inlineInputs(config, source.inputs, seed);
-  const accept: Accept = config.kind === "map"
-    ? (p, c) => ["mesh", "points"].includes(kindOf(p, c))
-    : config.kind === "toy"
-    ? (p) => extensionOf(p) === ".csv"
-    : (p, c) => kindOf(p, c) === "image";
+  const accept: Accept = (p, c) => isModelInput(config.kind, p, c);
   const files = await inputFiles(source, accept, env);
   if (files.length > MAX_INFERENCE_INPUTS) {
     throw new Error(
@@ -143,15 +139,6 @@ async function inputFiles(
     throw new Error(`Cannot infer: ${source.dataset} holds no input files${where}`);
   }
   return files;
-}
-
-/** Kept by `split`: every file when none has a split folder. */
-function inSplit(
-  split: Split | null,
-  wanted: string,
-  all: readonly { split: Split | null }[],
-): boolean {
-  return wanted === "" || split === wanted || all.every((f) => f.split === null);
 }
 
 async function localFiles(path: string, accept: Accept): Promise<InputFile[]> {
