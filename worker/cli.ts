@@ -5,7 +5,8 @@
  * `CGML_S3_SECRET_KEY`; default the filesystem store in `.cache/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
  * `results.json`, `report.html`, `features.csv`, ….
- * `deno task cgml dataset push|ls …` manages datasets in the bucket (worker/data/dataset_cli.ts).
+ * `deno task cgml dataset push|ls …` manages datasets in the bucket (worker/data/dataset_cli.ts);
+ * `deno task cgml infer --model … --input …` runs a published model (worker/infer_cli.ts).
  * @module
  */
 import { join, resolve } from "node:path";
@@ -24,6 +25,7 @@ import {
   openConfiguredStore,
 } from "../infra/mod.ts";
 import { datasetCommand, terminalIo } from "./data/mod.ts";
+import { inferCommand } from "./infer_cli.ts";
 import type { ImageResults, Results } from "./report/mod.ts";
 import { formatSeconds, type ProgressStyle, runPlan } from "./runner/mod.ts";
 
@@ -145,6 +147,18 @@ if (import.meta.main) {
     const io = terminalIo();
     Deno.exit(
       await datasetCommand(Deno.args.slice(1), { store, bucket: loadStoreConfig().bucket, io }),
+    );
+  }
+  if (Deno.args[0] === "infer") {
+    const io = terminalIo();
+    Deno.exit(
+      await inferCommand(Deno.args.slice(1), {
+        store: () => Promise.resolve(store),
+        bucket: loadStoreConfig().bucket,
+        objectCache: resolve(".cache", "cgml", "objects"),
+        stdout: io.stdout,
+        stderr: io.stderr,
+      }),
     );
   }
   const style = Deno.stderr.isTerminal() ? "bar" : "lines";

@@ -181,7 +181,11 @@ export function parseInputCsv(
     at.forEach((c, j) => {
       const v = record[c] === "" ? NaN : Number(record[c]);
       if (!Number.isFinite(v)) {
-        throw new CsvDataError(file, info.lines, `column "${header[c]}" is not a number: "${record[c]}"`);
+        throw new CsvDataError(
+          file,
+          info.lines,
+          `column "${header[c]}" is not a number: "${record[c]}"`,
+        );
       }
       x[i * columns.length + j] = v;
     });

@@ -91,14 +91,27 @@ export async function readInferenceInputs(
     const input = config.input as PublishedMapInput;
     const clouds: Float32Array[] = [];
     for (const [i, f] of files.entries()) {
-      clouds.push(cloudOf(parseShape(f.path, await f.read()), input.points, seed + i));
+      const bytes = await f.read();
+      clouds.push(named(f, () => cloudOf(parseShape(f.path, bytes), input.points, seed + i)));
     }
     return { names, values: concat(clouds) };
   }
   const input = config.input as ImageInput;
   const images: Float32Array[] = [];
-  for (const f of files) images.push(imageOf(decodeImage(await f.read(), f.name), input));
+  for (const f of files) {
+    const bytes = await f.read();
+    images.push(named(f, () => imageOf(decodeImage(bytes, f.name), input)));
+  }
   return { names, values: concat(images) };
+}
+
+/** `read()`, its errors prefixed with the input's name (an object key or a path). */
+function named<T>(f: InputFile, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new Error(`Cannot read input ${f.name}: ${(e as Error).message}`);
+  }
 }
 
 /** The files of a bucket prefix, folder or file that `accept` takes, in the split asked for. */

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { MODEL_FILES } from "../../infra/mod.ts";
 import type { CgmlConfig } from "../cgml/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
-import { mapLayout } from "../spectral/mod.ts";
+import { mapLayout, type MapSet } from "../spectral/mod.ts";
 import type { MapTarget } from "./backbone_config.ts";
 import {
   type BackboneCard,
@@ -249,6 +249,20 @@ export class PublishedModel {
       );
     }
     return input;
+  }
+
+  /**
+   * A map model's basis, order and statistics as a map set's (what turns its maps back into
+   * shapes, `mapPoints`); `undefined` for other kinds.
+   */
+  get mapStats(): Pick<MapSet, "meta" | "mean" | "std"> | undefined {
+    if (this.config.kind !== "map") return undefined;
+    const input = this.mapInput;
+    return {
+      meta: { ...input, classes: [], ids: [] },
+      mean: Float32Array.from(input.mean),
+      std: Float32Array.from(input.std),
+    };
   }
 
   /** Frees the networks. */

@@ -6,12 +6,7 @@
  */
 import { MODEL_FILES, type VersionRecord } from "../../infra/mod.ts";
 import { modelInfer } from "../../pipelines/mod.ts";
-import {
-  type PublishedMapInput,
-  PublishedModel,
-  readInferenceInputs,
-  runInference,
-} from "../models/mod.ts";
+import { PublishedModel, readInferenceInputs, runInference } from "../models/mod.ts";
 import { inferenceArtifacts } from "../report/mod.ts";
 import { decodeJson, packFiles, unpackFiles } from "./formats/mod.ts";
 import { implement } from "./stage.ts";
@@ -27,7 +22,6 @@ export default implement(modelInfer, async (ctx, p) => {
     const inputs = await readInferenceInputs(c, p, ctx.env, p.seed);
     ctx.env.log(`${ctx.id}: ${inputs.names.length} inputs × k = ${p.k}\n`);
     const result = await runInference(gpu, model, inputs, { ...p, progress: ctx.progress });
-    const input = c.input as PublishedMapInput;
     const a = inferenceArtifacts(result, {
       title: `Inference: ${record.name}@${record.version}`,
       show: p.show,
@@ -38,13 +32,7 @@ export default implement(modelInfer, async (ctx, p) => {
           p.split ? ` (split ${p.split})` : ""
         }.`,
       ],
-      maps: c.kind === "map"
-        ? {
-          meta: { ...input, classes: [], ids: [] },
-          mean: Float32Array.from(input.mean),
-          std: Float32Array.from(input.std),
-        }
-        : undefined,
+      maps: model.mapStats,
     });
     return {
       predictions: a.predictions,
