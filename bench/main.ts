@@ -11,6 +11,7 @@ export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   kernels: () => import("./kernels.ts"),
   spectral: () => import("./spectral.ts"),
   http: () => import("./http.ts"),
+  inference: () => import("./inference.ts"),
 };
 
 async function main(args: string[]): Promise<number> {
