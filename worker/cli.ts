@@ -4,13 +4,15 @@
  * configured as for the worker (`CGML_STORE`, `CGML_BUCKET`, `CGML_S3_ACCESS_KEY`,
  * `CGML_S3_SECRET_KEY`; default the filesystem store in `.cache/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
- * `results.json`, `report.html`, `features.csv`, ….
+ * `results.json`, `report.html`, `features.csv`, … (named by output and format; a bundle of
+ * files, such as an inference's reconstructions, as a folder).
  * `deno task cgml dataset push|ls …` manages datasets in the bucket (worker/data/dataset_cli.ts);
  * `deno task cgml infer --model … --input …` runs a published model (worker/infer_cli.ts).
  * @module
  */
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
+  ARTIFACT_TYPES,
   type CliContext,
   type Command,
   COMMANDS,
@@ -26,6 +28,7 @@ import {
 } from "../infra/mod.ts";
 import { datasetCommand, terminalIo } from "./data/mod.ts";
 import { inferCommand } from "./infer_cli.ts";
+import { unpackFiles } from "./stages/mod.ts";
 import type { ImageResults, Results } from "./report/mod.ts";
 import { formatSeconds, type ProgressStyle, runPlan } from "./runner/mod.ts";
 
@@ -111,7 +114,16 @@ export function runCommand(
         let results: Uint8Array | undefined;
         for (const [name, ref] of Object.entries(plan.outputs)) {
           const bytes = await run.artifact(ref.stage, ref.output);
-          await Deno.writeFile(join(out, EXTENSIONS[name] ?? name), bytes);
+          const format: string = ARTIFACT_TYPES[ref.type].format;
+          if (format === "files") {
+            for (const [path, file] of unpackFiles(bytes)) {
+              await Deno.mkdir(dirname(join(out, name, path)), { recursive: true });
+              await Deno.writeFile(join(out, name, path), file);
+            }
+            continue;
+          }
+          const ext = format === "binary" || format === "folder" ? "" : `.${format}`;
+          await Deno.writeFile(join(out, EXTENSIONS[name] ?? `${name}${ext}`), bytes);
           if (name === "results") results = bytes;
         }
         await Deno.writeTextFile(join(out, "run.lock.json"), JSON.stringify(run.record, null, 2));

@@ -95,7 +95,7 @@ export async function runInference(
   const rng = new Rng((o.seed * 131 + 5) >>> 0);
   o.progress?.({ unit: "inputs", done: 0, total: m });
   const run = c.kind === "map"
-    ? await mapDraws(gpu, model, inputs, o.k, steps, rng)
+    ? await mapDraws(gpu, model, inputs, o.k, steps, rng, o.progress)
     : c.kind === "toy"
     ? await toyDraws(model, inputs, o.k, steps, rng)
     : await imageDraws(model, inputs, o.k, steps, rng);
@@ -152,6 +152,7 @@ async function mapDraws(
   k: number,
   steps: number,
   rng: Rng,
+  progress?: (p: Progress) => void,
 ): Promise<Draws> {
   const input = model.mapInput;
   const m = inputs.names.length;
@@ -161,7 +162,12 @@ async function mapDraws(
     labels: new Int32Array(m),
     split: new Int32Array(m).fill(1),
   };
-  const { maps, x } = await publishedMaps(gpu, model, shapes);
+  const { maps, x } = await publishedMaps(
+    gpu,
+    model,
+    shapes,
+    (done, total) => progress?.({ unit: "maps", done, total }),
+  );
   const backbone = model.backbone!;
   const outputs = await backbone.infer(x, {
     draws: k,
