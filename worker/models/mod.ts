@@ -4,6 +4,8 @@
  * and the linear probe. Each trains (`train…`, resuming from a checkpoint), runs on new inputs
  * (`infer`: Eq. 4 draws for cGML) and has an artifact codec: safetensors with a JSON card that
  * rebuilds the model (published as `model.safetensors` + `config.json`, the same two parts).
+ * Published models (`published.ts`) are rebuilt from their files alone and run on new inputs
+ * (`inference_inputs.ts` reads them, `inference.ts` draws k outputs each and finds their modes).
  * @module
  */
 export { fileExists, type Progress, type TrainHooks } from "./hooks.ts";
