@@ -12,6 +12,7 @@ export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   spectral: () => import("./spectral.ts"),
   http: () => import("./http.ts"),
   cgml: () => import("./cgml.ts"),
+  inference: () => import("./inference.ts"),
 };
 
 async function main(args: string[]): Promise<number> {

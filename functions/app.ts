@@ -16,6 +16,7 @@ import { HTTPException } from "hono/http-exception";
 import {
   datasetRootFingerprint,
   InvalidKeyError,
+  ModelError,
   NotFoundError,
   PreconditionFailedError,
   QueueError,
@@ -27,6 +28,8 @@ import { registerDatasets } from "./datasets.ts";
 import { registerEvents } from "./events.ts";
 import { registerJobEvents } from "./job_events.ts";
 import { registerJobs } from "./jobs.ts";
+import { registerModelInfer } from "./model_infer.ts";
+import { registerModels } from "./models.ts";
 import { methodAwareNotFound } from "./methods.ts";
 import { Metrics } from "./metrics.ts";
 import { registerOps } from "./ops.ts";
@@ -90,6 +93,9 @@ export function createApp(deps: AppDeps): App {
       return c.json({ error: `Cannot read the request: ${err.message}` }, status);
     }
     if (err instanceof NotFoundError) return c.json({ error: err.message }, 404);
+    if (err instanceof ModelError) {
+      return c.json({ error: err.message }, err.kind === "not-found" ? 404 : 422);
+    }
     if (err instanceof InvalidKeyError || err instanceof QueueError) {
       return c.json({ error: err.message }, 400);
     }
@@ -106,6 +112,8 @@ export function createApp(deps: AppDeps): App {
   registerArtifacts(app, ctx);
   registerPipelines(app, ctx);
   registerDatasets(app, ctx);
+  registerModels(app, ctx);
+  registerModelInfer(app, ctx);
   registerEvents(app, ctx);
   registerOps(app, ctx);
   return app;

@@ -71,14 +71,22 @@ Deno.test("a storable pipeline name is a valid file name and request name", () =
 const SAMPLES: Record<string, string> = {
   id: "20260101T000000000Z-00000000",
   name: "tiny",
+  version: "latest",
   path: "report/index.html",
 };
+
+/** A model version's files are single names, not paths. */
+const MODEL_FILE_SAMPLE = "config.json";
 
 Deno.test("every method the document lacks on a path answers 405 with the declared Allow", async () => {
   await withApp(async (f) => {
     const doc = await (await f.app.request("/openapi.json")).json();
     for (const [template, item] of Object.entries(doc.paths as Record<string, object>)) {
-      const path = template.replace(/\{(\w+)\}/g, (_, p: string) => SAMPLES[p]);
+      const path = template.replace(
+        /\{(\w+)\}/g,
+        (_, p: string) =>
+          p === "path" && template.startsWith("/v1/models/") ? MODEL_FILE_SAMPLE : SAMPLES[p],
+      );
       const declared = Object.keys(item).map((m) => m.toUpperCase());
       const allow = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].filter((m) =>
         declared.includes(m) || (m === "HEAD" && declared.includes("GET")) || m === "OPTIONS"

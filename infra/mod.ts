@@ -29,3 +29,4 @@ export type {
 } from "./config.ts";
 export * from "./datasets/mod.ts";
 export { GPU_CONFIG_VARIABLES, type GpuConfig, loadGpuConfig } from "./config.ts";
+export * from "./models/mod.ts";

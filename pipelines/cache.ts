@@ -228,7 +228,14 @@ export interface DecideContext {
 /** Decides HIT, MISS or RUN for one stage. */
 export async function decide(stage: PlannedStage, ctx: DecideContext): Promise<Decision> {
   const external = await externalFingerprints(stage, ctx.fingerprint);
-  if (!stage.cache) return { stage: stage.id, action: "RUN", reason: "cache: false", external };
+  if (!stage.cache) {
+    return {
+      stage: stage.id,
+      action: "RUN",
+      reason: stage.type.uncached ?? "cache: false",
+      external,
+    };
+  }
   const key = await cacheKey(stage, ctx.hashOf, external);
   const previous = ctx.previous?.stages[stage.id];
   const changes = previous === undefined ? [] : [

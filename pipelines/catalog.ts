@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { closed } from "./schema.ts";
 import { closest } from "./suggest.ts";
+import { modelFeatures, modelInfer, modelLoad, modelPublish } from "./catalog_models.ts";
 
 /** Every artifact type a stage can produce or consume, with its storage format. */
 export const ARTIFACT_TYPES = {
@@ -91,14 +92,40 @@ export const ARTIFACT_TYPES = {
     doc: "PSNR and SSIM on the scored region, sample diversity, and the box-mode statistics",
   },
   "image-grid": { format: "png", doc: "Input, ground truth and k samples for a few test inputs" },
+  "linear-probe": {
+    format: "binary",
+    doc: "Trained linear probe: the layer as safetensors with its card (classes, feature size, " +
+      "standardisation)",
+  },
+  "model-release": {
+    format: "json",
+    doc: "What a publish did: the model's name and version, or that nothing was published",
+  },
+  "published-model": {
+    format: "binary",
+    doc: "A published model version's files (config.json, model.safetensors, the probe)",
+  },
+  "predictions": {
+    format: "csv",
+    doc: "One row per input and draw: input, draw, mode and the task's columns",
+  },
+  "inference-samples": { format: "safetensors", doc: "The k outputs of every input" },
+  "inference-modes": {
+    format: "json",
+    doc: "Per input: the modes its draws form, their sizes and spread",
+  },
+  "file-folder": {
+    format: "files",
+    doc: "Files by relative path (a job writes them into a folder of its artifacts)",
+  },
 } as const satisfies Record<string, { format: string; doc: string }>;
 
 /** Name of an artifact type. */
 export type ArtifactType = keyof typeof ARTIFACT_TYPES;
 
-/** One artifact input of a stage. */
+/** One artifact input of a stage: of one type, or of any of several. */
 export interface ArtifactInput {
-  type: ArtifactType;
+  type: ArtifactType | readonly ArtifactType[];
   optional?: boolean;
   doc: string;
 }
@@ -116,6 +143,16 @@ export interface TableInput {
 /** A stage input: one artifact or a table of them. */
 export type InputSpec = ArtifactInput | TableInput;
 
+/** The artifact types an input accepts. */
+export function acceptedTypes(input: ArtifactInput): readonly ArtifactType[] {
+  return typeof input.type === "string" ? [input.type as ArtifactType] : input.type;
+}
+
+/** The types an input accepts, quoted: `"map-model"` or `"map-model" or "toy-model"`. */
+export function describeTypes(input: ArtifactInput): string {
+  return acceptedTypes(input).map((t) => `"${t}"`).join(" or ");
+}
+
 /** A stage type: what `uses: name@version` refers to. */
 export interface StageType<P extends z.ZodObject = z.ZodObject> {
   name: string;
@@ -130,6 +167,12 @@ export interface StageType<P extends z.ZodObject = z.ZodObject> {
    * fingerprint joins the cache key.
    */
   reads?: readonly string[];
+  /**
+   * Set when the stage always runs and is never restored from the cache, saying why (shown as the
+   * reason of its RUN): what it reads or writes lies outside its params and inputs (published
+   * models, a bucket prefix read when it runs), so a stored result could be stale.
+   */
+  uncached?: string;
   /** Cross-field check of resolved params and the inputs given; returns a reason to reject. */
   check?(params: z.output<P>, inputs: ReadonlySet<string>): string | undefined;
 }
@@ -425,6 +468,17 @@ export const classifierLinear = defineStage({
   outputs: { metrics: "classifier-metrics" },
 });
 
+/**
+ * `classifier.linear@2`: `classifier.linear@1` that also outputs the trained probe (layer and
+ * card), so a pipeline can publish it with its model.
+ */
+export const classifierLinearProbe = defineStage({
+  ...classifierLinear,
+  version: 2,
+  summary: classifierLinear.summary + "; outputs the probe",
+  outputs: { metrics: "classifier-metrics", probe: "linear-probe" },
+});
+
 /** `report.html@1`: one self-contained HTML page comparing every model. */
 export const reportHtml = defineStage({
   name: "report.html",
@@ -670,6 +724,7 @@ export const CATALOG: ReadonlyMap<string, StageType> = new Map(
     evalDenoise,
     featuresExtract,
     classifierLinear,
+    classifierLinearProbe,
     reportHtml,
     toyData,
     toyTrain,
@@ -680,6 +735,10 @@ export const CATALOG: ReadonlyMap<string, StageType> = new Map(
     imagesTrain,
     imagesEvaluate,
     reportImages,
+    modelPublish,
+    modelLoad,
+    modelInfer,
+    modelFeatures,
   ] as StageType[]).map((t) => [stageTypeId(t), t]),
 );
 

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./catalog.ts";
+import { acceptedTypes, ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./catalog.ts";
 import { IDENTIFIER } from "./schema.ts";
 
 Deno.test("catalog: names the stage types of the ModelNet, toy and image pipelines", () => {
@@ -8,6 +8,7 @@ Deno.test("catalog: names the stage types of the ModelNet, toy and image pipelin
     "baseline.train@1",
     "cgml.train@1",
     "classifier.linear@1",
+    "classifier.linear@2",
     "dataset.images@1",
     "dataset.mnist@1",
     "dataset.modelnet@1",
@@ -18,6 +19,10 @@ Deno.test("catalog: names the stage types of the ModelNet, toy and image pipelin
     "images.task@1",
     "images.train@1",
     "maps.corrupt@1",
+    "model.features@1",
+    "model.infer@1",
+    "model.load@1",
+    "model.publish@1",
     "report.html@1",
     "report.images@1",
     "spectral.maps@1",
@@ -35,7 +40,9 @@ Deno.test("catalog: inputs and outputs use known artifact types and identifier n
     }
     for (const [name, input] of Object.entries(t.inputs)) {
       assert(IDENTIFIER.test(name), `${stageTypeId(t)} input ${name}`);
-      const types = "type" in input ? [input.type] : Object.values(input.table).map((c) => c.type);
+      const types = "type" in input
+        ? acceptedTypes(input)
+        : Object.values(input.table).map((c) => c.type);
       for (const type of types) {
         assert(Object.hasOwn(ARTIFACT_TYPES, type), `${stageTypeId(t)} ${name}: ${type}`);
       }

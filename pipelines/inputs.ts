@@ -13,7 +13,14 @@
  * @module
  */
 
-import { type ArtifactInput, type InputSpec, type StageType, stageTypeId } from "./catalog.ts";
+import {
+  acceptedTypes,
+  type ArtifactInput,
+  describeTypes,
+  type InputSpec,
+  type StageType,
+  stageTypeId,
+} from "./catalog.ts";
 import type { Path } from "./diagnostics.ts";
 import { show } from "./issues.ts";
 import { isMapping } from "./params.ts";
@@ -204,7 +211,7 @@ export function checkArtifact(
   type: StageType,
 ): OutputRef | undefined {
   const m = typeof value === "string" ? wholeRef(value) : undefined;
-  const expected = `\${{ stages.<id>.outputs.<name> }} of type "${input.type}"`;
+  const expected = `\${{ stages.<id>.outputs.<name> }} of type ${describeTypes(input)}`;
   if (m === undefined || m.ref === undefined) {
     const message = m?.error ??
       `Cannot accept ${show(value)} as input "${name}" of ${
@@ -222,12 +229,12 @@ export function checkArtifact(
   }
   const produced = refs.output(site, path, m.ref, range);
   if (produced === undefined) return undefined;
-  if (produced.type !== input.type) {
+  if (!acceptedTypes(input).includes(produced.type)) {
     refs.error(
       path,
       `Cannot pass "${produced.type}" from ${refText(m.ref)} to input "${name}" of ${
         stageTypeId(type)
-      }: expected "${input.type}"`,
+      }: expected ${describeTypes(input)}`,
       { range },
     );
     return undefined;

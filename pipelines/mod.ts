@@ -34,10 +34,12 @@ export {
 } from "./cache.ts";
 export { artifactKey, lastRunKey, recordKey, runRecordKey } from "./store_keys.ts";
 export {
+  acceptedTypes,
   ARTIFACT_TYPES,
   type ArtifactInput,
   type ArtifactType,
   CATALOG,
+  describeTypes,
   findStageType,
   type InputSpec,
   type StageParams,
@@ -49,6 +51,7 @@ export {
   baselineTrain,
   cgmlTrain,
   classifierLinear,
+  classifierLinearProbe,
   evalDenoise,
   featuresExtract,
   imagesData,
@@ -66,6 +69,14 @@ export {
   toyEvaluate,
   toyTrain,
 } from "./catalog.ts";
+export {
+  MODEL_NAME_PATTERN,
+  MODEL_REF_PATTERN,
+  modelFeatures,
+  modelInfer,
+  modelLoad,
+  modelPublish,
+} from "./catalog_models.ts";
 export {
   type CliArgs,
   type CliContext,

@@ -11,7 +11,7 @@
  */
 
 import { bindStageParams } from "./bind.ts";
-import { findStageType, type StageType, stageTypeId } from "./catalog.ts";
+import { describeTypes, findStageType, type StageType, stageTypeId } from "./catalog.ts";
 import type { Diagnostic, Path } from "./diagnostics.ts";
 import { checkInput, type InputValue } from "./inputs.ts";
 import {
@@ -226,7 +226,7 @@ function checkStage(
   if (type === undefined) return undefined;
   for (const [name, input] of Object.entries(type.inputs)) {
     if (input.optional || Object.hasOwn(view.with, name)) continue;
-    const want = "type" in input ? ` ("${input.type}")` : "";
+    const want = "type" in input ? ` (${describeTypes(input)})` : "";
     refs.error(
       Object.keys(view.with).length > 0 ? withPath : base,
       `Cannot find required input "${name}"${want} of ${stageTypeId(type)}`,

@@ -74,7 +74,7 @@ export function buildPlan(pipeline: ParsedPipeline, params: ParamValues): PlanRe
       params: bound.params,
       inputs: stage.inputs,
       deps: stage.deps,
-      cache: stage.spec.cache,
+      cache: stage.spec.cache && stage.type.uncached === undefined,
       retry: stage.spec.retry,
       doc: stage.spec.doc,
     });

@@ -8,6 +8,8 @@ const SHIPPED = [
   "toy-multimodal.yaml",
   "mnist-completion.yaml",
   "colorize.yaml",
+  "infer.yaml",
+  "modelnet-transfer.yaml",
 ];
 
 async function compileShipped(name: string, sets: string[] = []) {

@@ -4,15 +4,19 @@
  * store configured as for the worker (`CGML_STORE`, `CGML_BUCKET`, `CGML_S3_ACCESS_KEY`,
  * `CGML_S3_SECRET_KEY`; default the filesystem store in `.cache/store`), prints a
  * results table and writes the pipeline outputs into DIR (default `out/<pipeline>`):
- * `results.json`, `report.html`, `features.csv`, …. With `--seeds`, it runs the pipeline once per
- * seed (its `seed` param) into `DIR/seed-N/`, all sharing the stage cache, then writes the mean ±
- * std of every number of their results.json and the claims those intervals support into
- * `DIR/results.json` and `DIR/report.html`, and prints the table (worker/report/seeds.ts).
- * `deno task cgml dataset push|ls …` manages datasets in the bucket (worker/data/dataset_cli.ts).
+ * `results.json`, `report.html`, `features.csv`, … (named by output and format; a bundle of
+ * files, such as an inference's reconstructions, as a folder). With `--seeds`, it runs the
+ * pipeline once per seed (its `seed` param) into `DIR/seed-N/`, all sharing the stage cache, then
+ * writes the mean ± std of every number of their results.json and the claims those intervals
+ * support into `DIR/results.json` and `DIR/report.html`, and prints the table
+ * (worker/report/seeds.ts).
+ * `deno task cgml dataset push|ls …` manages datasets in the bucket (worker/data/dataset_cli.ts);
+ * `deno task cgml infer --model … --input …` runs a published model (worker/infer_cli.ts).
  * @module
  */
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
+  ARTIFACT_TYPES,
   type CliArgs,
   type CliContext,
   type Command,
@@ -45,6 +49,8 @@ import {
   type SeedRun,
 } from "./report/mod.ts";
 import { formatSeconds, type ProgressStyle, type RunDatasets, runPlan } from "./runner/mod.ts";
+import { inferCommand } from "./infer_cli.ts";
+import { unpackFiles } from "./stages/mod.ts";
 
 const EXTENSIONS: Record<string, string> = {
   report: "report.html",
@@ -156,7 +162,16 @@ export function runCommand(
         let results: Uint8Array | undefined;
         for (const [name, ref] of Object.entries(plan.outputs)) {
           const bytes = await run.artifact(ref.stage, ref.output);
-          await Deno.writeFile(join(out, EXTENSIONS[name] ?? name), bytes);
+          const format: string = ARTIFACT_TYPES[ref.type].format;
+          if (format === "files") {
+            for (const [path, file] of unpackFiles(bytes)) {
+              await Deno.mkdir(dirname(join(out, name, path)), { recursive: true });
+              await Deno.writeFile(join(out, name, path), file);
+            }
+            continue;
+          }
+          const ext = format === "binary" || format === "folder" ? "" : `.${format}`;
+          await Deno.writeFile(join(out, EXTENSIONS[name] ?? `${name}${ext}`), bytes);
           if (name === "results") results = bytes;
         }
         await Deno.writeTextFile(join(out, "run.lock.json"), JSON.stringify(run.record, null, 2));
@@ -253,6 +268,18 @@ if (import.meta.main) {
     const io = terminalIo();
     Deno.exit(
       await datasetCommand(Deno.args.slice(1), { store, bucket: loadStoreConfig().bucket, io }),
+    );
+  }
+  if (Deno.args[0] === "infer") {
+    const io = terminalIo();
+    Deno.exit(
+      await inferCommand(Deno.args.slice(1), {
+        store: () => Promise.resolve(store),
+        bucket: loadStoreConfig().bucket,
+        objectCache: resolve(".cache", "cgml", "objects"),
+        stdout: io.stdout,
+        stderr: io.stderr,
+      }),
     );
   }
   const style = Deno.stderr.isTerminal() ? "bar" : "lines";

@@ -133,6 +133,66 @@ export function parseMultimodalCsv(text: string, file: string): MultimodalData {
   };
 }
 
+/**
+ * The input columns `columns` (by header name; other columns are ignored) of every row of CSV
+ * `text` — a model's inputs x…: [rows, columns.length]. Missing columns, non-numbers and ragged
+ * rows throw a {@link CsvDataError} naming the file and line.
+ */
+export function parseInputCsv(
+  text: string,
+  file: string,
+  columns: readonly string[],
+): { rows: number; x: Float32Array } {
+  let rows: Row[];
+  try {
+    rows = parse(text, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as unknown as Row[];
+  } catch (e) {
+    throw new CsvDataError(file, (e as { lines?: number }).lines ?? 1, (e as Error).message);
+  }
+  if (rows.length === 0) throw new CsvDataError(file, 1, "the file is empty");
+  const header = rows[0].record;
+  const at = columns.map((name) => {
+    const c = header.indexOf(name);
+    if (c < 0) {
+      throw new CsvDataError(
+        file,
+        rows[0].info.lines,
+        `missing input column "${name}" (the model reads ${columns.join(", ")})`,
+      );
+    }
+    return c;
+  });
+  const data = rows.slice(1);
+  const x = new Float32Array(data.length * columns.length);
+  data.forEach(({ record, info }, i) => {
+    if (record.length !== header.length) {
+      throw new CsvDataError(
+        file,
+        info.lines,
+        `expected ${header.length} fields as in the header, got ${record.length}`,
+      );
+    }
+    at.forEach((c, j) => {
+      const v = record[c] === "" ? NaN : Number(record[c]);
+      if (!Number.isFinite(v)) {
+        throw new CsvDataError(
+          file,
+          info.lines,
+          `column "${header[c]}" is not a number: "${record[c]}"`,
+        );
+      }
+      x[i * columns.length + j] = v;
+    });
+  });
+  return { rows: data.length, x };
+}
+
 /** Reads and parses a CSV file (see {@link parseMultimodalCsv}). */
 export async function readMultimodalCsv(path: string): Promise<MultimodalData> {
   let text: string;

@@ -20,7 +20,13 @@ export {
   type ToyProblem,
   toyTruth,
 } from "./toy.ts";
-export { CsvDataError, formatMultimodalCsv, parseMultimodalCsv, readMultimodalCsv } from "./csv.ts";
+export {
+  CsvDataError,
+  formatMultimodalCsv,
+  parseInputCsv,
+  parseMultimodalCsv,
+  readMultimodalCsv,
+} from "./csv.ts";
 export {
   D65_WHITE,
   LAB_AB_OFFSET,

@@ -13,6 +13,7 @@ export {
   type MultimodalMetrics,
 } from "./multimodal.ts";
 export { findModes, type FindModesOptions, type FoundModes } from "./modes.ts";
+export { type DrawModes, drawModes } from "./draw_modes.ts";
 export {
   type FigureOptions,
   type FigurePanel,

@@ -49,3 +49,9 @@ export function loadModelWeights(gpu: Gpu, bytes: Uint8Array, config: CgmlConfig
   }
   return model;
 }
+
+/** The card stored under `key` in safetensors `bytes`, or `undefined` when there is none. */
+export function findModelCard<C>(bytes: Uint8Array, key: string): C | undefined {
+  const raw = decodeSafetensors(bytes).metadata[key];
+  return raw === undefined ? undefined : JSON.parse(raw) as C;
+}

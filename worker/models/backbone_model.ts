@@ -10,7 +10,7 @@ import { INPUT_CHANNELS } from "../data/mod.ts";
 import type { Gpu, Tensor } from "../gpu/mod.ts";
 import { Rng } from "../lib/mod.ts";
 import { ops, Tape } from "../nn/mod.ts";
-import { encodeModelFile, loadModelWeights, readModelCard } from "./artifact.ts";
+import { encodeModelFile, findModelCard, loadModelWeights, readModelCard } from "./artifact.ts";
 import type { BackboneKind, MapTarget } from "./backbone_config.ts";
 import type { Progress } from "./hooks.ts";
 
@@ -26,6 +26,8 @@ export interface MapInput {
   /** Per-cell mean and std ([H·W]) of the raw coefficients that standardise a new map. */
   mean: number[];
   std: number[];
+  /** Points sampled per shape; absent in artifacts written before it was recorded (2048). */
+  points?: number;
 }
 
 /** What an image model's inputs are: the test inputs of a completion or colorization task. */
@@ -47,6 +49,11 @@ export interface BackboneCard {
 
 /** Metadata key of the card in the safetensors file. */
 const CARD_KEY = "map.model";
+
+/** The card of a `map-model` or `image-model` artifact; `undefined` for any other file. */
+export function backboneCardOf(bytes: Uint8Array): BackboneCard | undefined {
+  return findModelCard<BackboneCard>(bytes, CARD_KEY);
+}
 
 /** Options of {@link BackboneModel.infer}. */
 export interface DrawOptions {

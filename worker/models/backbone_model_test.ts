@@ -176,3 +176,44 @@ gpuTest(
     }
   },
 );
+
+gpuTest(
+  "cGML inference is batched: k draws of 32 inputs and all T z-steps in one submit",
+  async (gpu) => {
+    const config = backboneConfig("cgml", 8, 8, {
+      width: 4,
+      depth: 2,
+      epochs: 1,
+      batch: 1,
+      lr: 1e-3,
+      seed: 2,
+      latent_dim: 3,
+      lift: 0,
+    });
+    const m = new BackboneModel(
+      { kind: "cgml", config, target: "clean" },
+      new CgmlModel(gpu, config),
+    );
+    try {
+      const n = 40;
+      const k = 8;
+      const inputs = new Rng(6).normalArray(n * config.inDim);
+      const o = (rng: Rng) => ({ draws: k, steps: 20, momentum: true, rng });
+      await m.infer(inputs.subarray(0, config.inDim), o(new Rng(1)));
+      const before = gpu.counters.submits;
+      const batched = await m.infer(inputs, o(new Rng(1)));
+      // 256 rows per batch: 32 inputs × 8 draws, then the other 8 inputs.
+      assertEquals(gpu.counters.submits - before, 2);
+      const rng = new Rng(1);
+      const one = [];
+      for (let i = 0; i < n; i++) {
+        one.push(
+          ...await m.infer(inputs.subarray(i * config.inDim, (i + 1) * config.inDim), o(rng)),
+        );
+      }
+      assertAllClose(batched, one, { atol: 1e-4 });
+    } finally {
+      m.dispose();
+    }
+  },
+);

@@ -168,19 +168,30 @@ export async function predictLinear(
   classes: number,
   rows: readonly number[],
 ): Promise<number[]> {
-  const logits = await gpu.scopeAsync(async () => {
-    const tape = new Tape(gpu, { record: false });
-    try {
-      return await layer.forward(tape, gpu.tensor(gather(x, dim, rows), [rows.length, dim])).read();
-    } finally {
-      tape.dispose();
-    }
-  });
+  const logits = await linearLogits(gpu, layer, x, dim, rows);
   return rows.map((_, i) => {
     let best = 0;
     for (let c = 1; c < classes; c++) {
       if (logits[i * classes + c] > logits[i * classes + best]) best = c;
     }
     return best;
+  });
+}
+
+/** The layer's logits ([rows, classes]) of the rows `rows` of `x` ([n, dim]). */
+export async function linearLogits(
+  gpu: Gpu,
+  layer: Linear,
+  x: Float32Array,
+  dim: number,
+  rows: readonly number[],
+): Promise<Float32Array> {
+  return await gpu.scopeAsync(async () => {
+    const tape = new Tape(gpu, { record: false });
+    try {
+      return await layer.forward(tape, gpu.tensor(gather(x, dim, rows), [rows.length, dim])).read();
+    } finally {
+      tape.dispose();
+    }
   });
 }

@@ -23,6 +23,7 @@ import {
   chooseL2,
   columnStats,
   type FitOptions,
+  linearLogits,
   predictLinear,
   standardize,
   stratifiedFolds,
@@ -99,13 +100,32 @@ export class LinearProbe {
     return predictLinear(this.layer.weight.gpu, this.layer, scaled, dim, classes.length, rows);
   }
 
+  /** The most probable class of every row of raw features `x` and its softmax probability. */
+  async classify(x: Float32Array): Promise<{ label: string; score: number }[]> {
+    const { dim, classes, standardize: stats } = this.card;
+    const scaled = stats ? applyStats(x, dim, stats) : x;
+    const n = x.length / dim;
+    const rows = Array.from({ length: n }, (_, i) => i);
+    const logits = await linearLogits(this.layer.weight.gpu, this.layer, scaled, dim, rows);
+    const C = classes.length;
+    return rows.map((i) => {
+      const row = logits.subarray(i * C, (i + 1) * C);
+      let best = 0;
+      for (let c = 1; c < C; c++) if (row[c] > row[best]) best = c;
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(row[c] - row[best]);
+      return { label: classes[best], score: 1 / sum };
+    });
+  }
+
   /** Frees the layer. */
   dispose(): void {
     this.layer.dispose();
   }
 }
 
-function readCard(bytes: Uint8Array): ProbeCard {
+/** The card of a `linear-probe` artifact; throws when the file holds none. */
+export function readCard(bytes: Uint8Array): ProbeCard {
   const raw = decodeSafetensors(bytes).metadata[CARD_KEY];
   if (raw === undefined) throw new Error(`Cannot load the probe: no "${CARD_KEY}" metadata`);
   return JSON.parse(raw) as ProbeCard;

@@ -86,6 +86,7 @@ export function mapInputOf(maps: MapSet): MapInput {
     clip,
     mean: Array.from(maps.mean),
     std: Array.from(maps.std),
+    points: maps.meta.points,
   };
 }
 

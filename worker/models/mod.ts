@@ -4,6 +4,8 @@
  * and the linear probe. Each trains (`train…`, resuming from a checkpoint), runs on new inputs
  * (`infer`: Eq. 4 draws for cGML) and has an artifact codec: safetensors with a JSON card that
  * rebuilds the model (published as `model.safetensors` + `config.json`, the same two parts).
+ * Published models (`published.ts`) are rebuilt from their files alone and run on new inputs
+ * (`inference_inputs.ts` reads them, `inference.ts` draws k outputs each and finds their modes).
  * @module
  */
 export { fileExists, type Progress, type TrainHooks } from "./hooks.ts";
@@ -19,6 +21,7 @@ export {
 } from "./backbone_config.ts";
 export {
   type BackboneCard,
+  backboneCardOf,
   BackboneModel,
   type BottleneckPool,
   type DrawOptions,
@@ -47,6 +50,7 @@ export {
 } from "./toy_data.ts";
 export {
   type ToyCard,
+  toyCardOf,
   toyConfig,
   ToyModel,
   type ToyModelParams,
@@ -74,4 +78,29 @@ export {
   LinearProbe,
   type ProbeCard,
   type ProbeParams,
+  readCard as probeCardOf,
 } from "./linear_probe.ts";
+export {
+  type InferenceDefaults,
+  parsePublishedConfig,
+  type PublishedConfig,
+  publishedFiles,
+  type PublishedKind,
+  type PublishedMapInput,
+  PublishedModel,
+  type PublishParts,
+  type RowsInput,
+} from "./published.ts";
+export {
+  type InferenceInputs,
+  type InferenceSource,
+  type InputEnv,
+  readInferenceInputs,
+} from "./inference_inputs.ts";
+export {
+  DEFAULT_TOLERANCE,
+  type InferenceOptions,
+  type InferenceResult,
+  publishedMaps,
+  runInference,
+} from "./inference.ts";

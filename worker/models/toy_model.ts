@@ -18,7 +18,7 @@ import { PLUS_MINUS, sampleToy } from "../data/mod.ts";
 import type { GeneratedSet, LossCurves } from "../eval/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
 import type { Rng } from "../lib/mod.ts";
-import { encodeModelFile, loadModelWeights, readModelCard } from "./artifact.ts";
+import { encodeModelFile, findModelCard, loadModelWeights, readModelCard } from "./artifact.ts";
 import { type CgmlParams, cgmlSettings } from "./cgml_settings.ts";
 import { fitTrainer } from "./fit.ts";
 import type { TrainHooks } from "./hooks.ts";
@@ -48,6 +48,11 @@ export interface ToyCard {
 }
 
 const CARD_KEY = "toy.model";
+
+/** The card of a `toy-model` artifact; `undefined` for any other file. */
+export function toyCardOf(bytes: Uint8Array): ToyCard | undefined {
+  return findModelCard<ToyCard>(bytes, CARD_KEY);
+}
 
 /** The configuration of a toy model of `p` on `data`. */
 export function toyConfig(p: ToyModelParams, data: ToyDataset): CgmlConfig {

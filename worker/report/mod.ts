@@ -30,3 +30,9 @@ export {
   type SeedResults,
   type SeedRun,
 } from "./seeds.ts";
+export {
+  type InferenceArtifacts,
+  inferenceArtifacts,
+  type InferenceReportOptions,
+} from "./inference.ts";
+export { modesJson, predictionsCsv, samplesSafetensors } from "./inference_files.ts";

@@ -28,6 +28,7 @@ import {
   type RunRecord,
   type StageRecord,
 } from "../../pipelines/mod.ts";
+import { join } from "node:path";
 import {
   datasetRootFingerprint,
   describeDatasetChange,
@@ -131,7 +132,13 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       (opts.log === undefined && Deno.stderr.isTerminal() ? "bar" : "lines"),
     width,
     artifact: (stage, output) => run.artifact(stage, output),
-    bucket: datasets && { store: opts.store, name: datasets.bucket, cacheDir: datasets.cacheDir },
+    env: {
+      run: { id, pipeline: plan.name },
+      store: opts.store,
+      bucket: datasets?.bucket ?? "cgml",
+      objectCache: datasets?.cacheDir ?? join(opts.workDir, "objects"),
+      log,
+    },
   };
   log(`run ${id} of ${plan.name} (${plan.stages.length} stages)\n`);
   try {

@@ -8,7 +8,7 @@
 import { dirname, join } from "node:path";
 import { inputRefs, type PlannedStage, stageTypeId } from "../../pipelines/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
-import type { StageBucket, StageImpl, StageOutputs, StageProgress } from "../stages/mod.ts";
+import type { StageEnv, StageImpl, StageOutputs, StageProgress } from "../stages/mod.ts";
 import { type ProgressStyle, progressView } from "./progress_view.ts";
 import { withRetries } from "./retry.ts";
 
@@ -36,12 +36,12 @@ export interface StageRunContext {
   width: number;
   /** The bytes of output `output` of an earlier stage. */
   artifact(stage: string, output: string): Promise<Uint8Array>;
-  /** Where `s3://` dataset roots are read; absent when the run has no bucket. */
-  bucket?: StageBucket;
   /** Fingerprints of what this stage reads, by param, as its cache key was planned. */
   planned: Readonly<Record<string, string>>;
   /** The stage's own progress reports. */
   report(p: StageProgress): void;
+  /** The run, store and bucket the stage sees. */
+  env: StageEnv;
 }
 
 /** The implementation of `stage`'s type, or an error naming the stage and `name@version`. */
@@ -85,7 +85,7 @@ export async function runStage(stage: PlannedStage, c: StageRunContext): Promise
         checkpoint,
         signal: c.signal,
         planned: c.planned,
-        bucket: c.bucket,
+        env: c.env,
       });
     } finally {
       view.end();

@@ -1,7 +1,8 @@
 /**
  * The worker's {@link PipelineRunner} over `worker/runner/`: the job's run id is derived from
  * the job id, so a retried or released job resumes from its stages' checkpoints and cache;
- * the pipeline's outputs are copied to `jobs/<id>/<output>.<ext>` for download. The job's
+ * the pipeline's outputs are copied to `jobs/<id>/<output>.<ext>` for download (a `files`
+ * output, a bundle of files, into the folder `jobs/<id>/<output>/`). The job's
  * progress is the runner's structured {@link RunProgress} (stage, epoch of epochs, loss, ETA,
  * overall fraction) with the latest runner line as its message; the lease writes it, throttled.
  * The job's abort signal stops the run between stages and inside training epochs.
@@ -11,6 +12,7 @@
 
 import { ARTIFACT_TYPES } from "../../pipelines/mod.ts";
 import { type RunDatasets, type RunOptions, runPlan, type RunProgress } from "../runner/mod.ts";
+import { unpackFiles } from "../stages/mod.ts";
 import type { PipelineRunner } from "./job.ts";
 
 /** Settings of {@link createPipelineRunner}. */
@@ -57,9 +59,17 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
     const outputs: Record<string, string> = {};
     for (const [name, ref] of Object.entries(r.plan.outputs)) {
       const format: string = ARTIFACT_TYPES[ref.type].format;
+      const bytes = await result.artifact(ref.stage, ref.output);
+      if (format === "files") {
+        for (const [path, file] of unpackFiles(bytes)) {
+          await r.store.put(`${r.prefix}${name}/${path}`, file);
+        }
+        outputs[name] = `${name}/`;
+        continue;
+      }
       const ext = format === "binary" ? "bin" : format;
       const key = `${r.prefix}${name}.${ext}`;
-      await r.store.put(key, await result.artifact(ref.stage, ref.output));
+      await r.store.put(key, bytes);
       outputs[name] = key.slice(r.prefix.length);
     }
     return { run: result.id, seconds: result.seconds, outputs };

@@ -54,12 +54,22 @@ export function splitRows(set: { split: Int32Array }, split: 0 | 1): number[] {
   return out;
 }
 
-/** Transforms every cloud on the GPU and standardises the maps with train statistics. */
+/** Per-cell mean and std ([H·W]) of raw coefficients that standardise a map. */
+export interface MapStats {
+  mean: ArrayLike<number>;
+  std: ArrayLike<number>;
+}
+
+/**
+ * Transforms every cloud on the GPU and standardises the maps with train statistics, or with
+ * `stats` when given (a trained model's, so that new shapes are read as it was trained).
+ */
 export async function buildMapSet(
   gpu: Gpu,
   shapes: ShapeSet,
   o: MapSetOptions,
   onProgress?: (done: number, total: number) => void,
+  stats?: MapStats,
 ): Promise<MapSet> {
   const n = shapes.split.length;
   const M = shapes.meta.points;
@@ -76,7 +86,13 @@ export async function buildMapSet(
     )
     : await shFromPointsBatch(gpu, clouds, o.order, { onProgress });
   const layout = mapLayout(o.basis, o.order);
-  const { values, valid, mean, std } = standardize(coefficients, shapes.split, layout, o.clip);
+  const { values, valid, mean, std } = standardize(
+    coefficients,
+    shapes.split,
+    layout,
+    o.clip,
+    stats,
+  );
   const inv = coefficients.map((c) =>
     o.basis === "zernike" ? zernikeInvariants(c, o.order) : shInvariants(c, o.order)
   );
@@ -102,17 +118,50 @@ export async function buildMapSet(
   };
 }
 
-/** Per-cell standardisation of coefficient vectors laid out by `layout` (train rows' stats). */
+/**
+ * Per-cell standardisation of coefficient vectors laid out by `layout`: with the train rows'
+ * statistics, or with `given` ones.
+ */
 function standardize(
   coefficients: readonly ArrayLike<number>[],
   split: Int32Array,
   layout: MapLayout,
   clip: number,
+  given?: MapStats,
 ): { values: Float32Array; valid: Float32Array; mean: Float32Array; std: Float32Array } {
-  const n = coefficients.length;
   const cells = layout.height * layout.width;
   const valid = new Float32Array(cells);
   for (let c = 0; c < layout.count; c++) valid[layout.cellOf[c]] = 1;
+  if (given !== undefined && (given.mean.length !== cells || given.std.length !== cells)) {
+    throw new RangeError(
+      `Cannot standardise ${layout.height}×${layout.width} maps with statistics of ` +
+        `${given.mean.length} cells`,
+    );
+  }
+  const { mean, std } = given === undefined
+    ? fitStats(coefficients, split, layout)
+    : { mean: Float64Array.from(given.mean), std: Float64Array.from(given.std) };
+  const n = coefficients.length;
+  const floor = 1e-6 * Math.max(...std);
+  const values = new Float32Array(n * cells);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < layout.count; c++) {
+      const k = layout.cellOf[c];
+      const z = (coefficients[i][c] - mean[k]) / Math.max(std[k], floor);
+      values[i * cells + k] = Math.max(-clip, Math.min(clip, z));
+    }
+  }
+  return { values, valid, mean: Float32Array.from(mean), std: Float32Array.from(std) };
+}
+
+/** Per-cell mean and std of the train rows' coefficients. */
+function fitStats(
+  coefficients: readonly ArrayLike<number>[],
+  split: Int32Array,
+  layout: MapLayout,
+): { mean: Float64Array; std: Float64Array } {
+  const n = coefficients.length;
+  const cells = layout.height * layout.width;
   const mean = new Float64Array(cells);
   const sq = new Float64Array(cells);
   let trainCount = 0;
@@ -131,14 +180,5 @@ function standardize(
     mean[k] /= trainCount;
     std[k] = Math.sqrt(Math.max(0, sq[k] / trainCount - mean[k] * mean[k]));
   }
-  const floor = 1e-6 * Math.max(...std);
-  const values = new Float32Array(n * cells);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < layout.count; c++) {
-      const k = layout.cellOf[c];
-      const z = (coefficients[i][c] - mean[k]) / Math.max(std[k], floor);
-      values[i * cells + k] = Math.max(-clip, Math.min(clip, z));
-    }
-  }
-  return { values, valid, mean: Float32Array.from(mean), std: Float32Array.from(std) };
+  return { mean, std };
 }

@@ -102,6 +102,7 @@ export {
   type MapSet,
   type MapSetMeta,
   type MapSetOptions,
+  type MapStats,
   splitRows,
 } from "./map_set.ts";
 export {

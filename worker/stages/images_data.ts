@@ -17,7 +17,7 @@ import {
   resolveDatasetRoot,
 } from "../data/mod.ts";
 import { encodeImageSet, encodeJson } from "./formats/mod.ts";
-import { implement } from "./stage.ts";
+import { datasetBucket, implement } from "./stage.ts";
 
 /** Reads or generates the images. */
 export default implement(imagesData, async (ctx, p) => {
@@ -26,7 +26,7 @@ export default implement(imagesData, async (ctx, p) => {
   if (p.root !== "") {
     const resolved = await resolveDatasetRoot(p.root, {
       field: `stages.${ctx.id}.with.root`,
-      bucket: ctx.bucket,
+      bucket: datasetBucket(ctx.env),
       planned: ctx.planned.root,
       onProgress: (done, total) => ctx.progress({ unit: "objects", done, total }),
     });

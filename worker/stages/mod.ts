@@ -7,7 +7,7 @@
  */
 import baselineTrain from "./baseline_train.ts";
 import cgmlTrain from "./cgml_train.ts";
-import classifierLinear from "./classifier_linear.ts";
+import classifierLinear, { withProbe as classifierLinearProbe } from "./classifier_linear.ts";
 import mapsCorrupt from "./corrupt.ts";
 import evalDenoise from "./eval_denoise.ts";
 import featuresExtract from "./features_extract.ts";
@@ -16,6 +16,10 @@ import imagesEvaluate from "./images_evaluate.ts";
 import imagesTask from "./images_task.ts";
 import imagesTrain from "./images_train.ts";
 import mnistData from "./mnist_data.ts";
+import modelFeatures from "./model_features.ts";
+import modelInfer from "./model_infer.ts";
+import modelLoad from "./model_load.ts";
+import modelPublish from "./model_publish.ts";
 import modelnet from "./modelnet.ts";
 import reportHtml from "./report_html.ts";
 import reportImages from "./report_images.ts";
@@ -29,13 +33,15 @@ import type { StageImpl } from "./stage.ts";
 export {
   implement,
   type StageBinding,
-  type StageBucket,
   type StageContext,
+  type StageEnv,
   type StageImpl,
   type StageOutputs,
   type StageProgress,
   tableRows,
 } from "./stage.ts";
+
+export { packFiles, unpackFiles } from "./formats/mod.ts";
 
 /** Every implemented stage type, keyed by `name@version`. */
 export const STAGES: Readonly<Record<string, StageImpl>> = Object.fromEntries(
@@ -49,6 +55,7 @@ export const STAGES: Readonly<Record<string, StageImpl>> = Object.fromEntries(
     evalDenoise,
     featuresExtract,
     classifierLinear,
+    classifierLinearProbe,
     reportHtml,
     toyData,
     toyTrain,
@@ -59,5 +66,9 @@ export const STAGES: Readonly<Record<string, StageImpl>> = Object.fromEntries(
     imagesTrain,
     imagesEvaluate,
     reportImages,
+    modelPublish,
+    modelLoad,
+    modelInfer,
+    modelFeatures,
   ].map((b) => [b.id, b.run]),
 );

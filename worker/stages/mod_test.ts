@@ -1,5 +1,6 @@
 import { assertEquals, assertRejects } from "../../testing/assert.ts";
-import { CATALOG, toyData } from "../../pipelines/mod.ts";
+import { FsStore, MODEL_NAME } from "../../infra/mod.ts";
+import { CATALOG, MODEL_NAME_PATTERN, toyData } from "../../pipelines/mod.ts";
 import { STAGES } from "./mod.ts";
 import { implement, type StageContext } from "./stage.ts";
 
@@ -7,7 +8,13 @@ Deno.test("every catalog stage type has exactly one implementation, keyed by nam
   assertEquals(Object.keys(STAGES).sort(), [...CATALOG.keys()].sort());
 });
 
+Deno.test("the catalog's model name pattern is the one infra/models checks", () => {
+  assertEquals(MODEL_NAME_PATTERN.source, MODEL_NAME.source);
+});
+
 Deno.test("a stage's params are parsed with its catalog schema before it runs", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await FsStore.open(dir);
   const seen: unknown[] = [];
   const stage = implement(toyData, (_ctx, p) => {
     seen.push(p);
@@ -22,6 +29,13 @@ Deno.test("a stage's params are parsed with its catalog schema before it runs", 
     progress: () => {},
     checkpoint: "",
     planned: {},
+    env: {
+      run: { id: "r", pipeline: "p" },
+      store,
+      bucket: "cgml",
+      objectCache: dir,
+      log: () => {},
+    },
   });
   assertEquals(stage.id, "toy.data@1");
   await stage.run(ctx({ pairs: 10 }));
@@ -31,4 +45,5 @@ Deno.test("a stage's params are parsed with its catalog schema before it runs", 
     Error,
     'Cannot run stage "data" (toy.data@1): param "pairs"',
   );
+  await Deno.remove(dir, { recursive: true });
 });

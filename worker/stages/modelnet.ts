@@ -15,7 +15,7 @@ import {
   sampleShapeSet,
 } from "../spectral/mod.ts";
 import { encodeJson, encodeShapeSet, unpackFolder } from "./formats/mod.ts";
-import { implement, type StageContext } from "./stage.ts";
+import { datasetBucket, implement, type StageContext } from "./stage.ts";
 
 /** Reads and samples the dataset. */
 export default implement(modelnet, async (ctx, p) => {
@@ -52,7 +52,7 @@ async function shapeSource(
   }
   const resolved = await resolveDatasetRoot(root, {
     field: `stages.${ctx.id}.with.root`,
-    bucket: ctx.bucket,
+    bucket: datasetBucket(ctx.env),
     planned: ctx.planned.root,
     onProgress: (done, total) => ctx.progress({ unit: "objects", done, total }),
   });

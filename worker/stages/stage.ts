@@ -8,11 +8,29 @@
 import type { z } from "zod";
 import { type StageType, stageTypeId } from "../../pipelines/mod.ts";
 import type { DatasetBucket } from "../data/mod.ts";
+import type { ObjectStore } from "../../infra/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
 import type { Progress } from "../models/mod.ts";
 
 /** Progress of a stage (training stages report epochs and loss). */
 export type StageProgress = Progress;
+
+/**
+ * Where a stage runs: its run, the object store and bucket, and the worker's folder of
+ * downloaded dataset objects. Stages that publish or load models, or read a bucket prefix when
+ * they run, use it; the others compute from their params and inputs only.
+ */
+export interface StageEnv {
+  /** The run id (`job_<id>` for a job) and the pipeline's name. */
+  run: { id: string; pipeline: string };
+  store: ObjectStore;
+  /** The service's bucket (`s3://<bucket>/…` roots must name it). */
+  bucket: string;
+  /** Folder where bucket objects are kept by ETag (shared by every job of the worker). */
+  objectCache: string;
+  /** Lines for the run's log. */
+  log(text: string): void;
+}
 
 /** Everything a stage implementation gets. */
 export interface StageContext {
@@ -41,15 +59,17 @@ export interface StageContext {
    * must read exactly (`readBucketDataset`'s `expectHash`).
    */
   planned: Readonly<Record<string, string>>;
-  /** Where `s3://` dataset roots are read; absent when the run has no bucket (local only). */
-  bucket?: StageBucket;
+  /** The run, the store and the bucket (see {@link StageEnv}). */
+  env: StageEnv;
 }
 
 /**
  * The service's bucket as a stage reads datasets from it: the store, the bucket's name (the
  * only one `s3://` roots may name) and the worker's object cache folder.
  */
-export type StageBucket = DatasetBucket;
+export function datasetBucket(env: StageEnv): DatasetBucket {
+  return { store: env.store, name: env.bucket, cacheDir: env.objectCache };
+}
 
 /** Outputs of a stage by name, as bytes. */
 export type StageOutputs = Record<string, Uint8Array>;

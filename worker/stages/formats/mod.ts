@@ -38,3 +38,4 @@ export {
   encodeTask,
 } from "./images.ts";
 export { decodeToyData, encodeToyData } from "./toy.ts";
+export { packFiles, unpackFiles } from "./files.ts";
