@@ -66,7 +66,12 @@ export class CgmlModel {
     if (raw === undefined) {
       throw new Error(`Cannot load cGML model ${path}: the file has no "${CONFIG_KEY}" metadata`);
     }
-    const model = new CgmlModel(gpu, JSON.parse(raw) as CgmlConfig);
+    return CgmlModel.fromWeights(gpu, bytes, JSON.parse(raw) as CgmlConfig);
+  }
+
+  /** A model built from `config` with the weights of safetensors `bytes` (freed on a mismatch). */
+  static fromWeights(gpu: Gpu, bytes: Uint8Array, config: CgmlConfig): CgmlModel {
+    const model = new CgmlModel(gpu, config);
     try {
       decodeCheckpoint(bytes, model.state());
     } catch (e) {

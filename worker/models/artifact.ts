@@ -8,7 +8,7 @@
  */
 import { type CgmlConfig, CgmlModel } from "../cgml/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
-import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint } from "../nn/mod.ts";
+import { decodeSafetensors, encodeCheckpoint } from "../nn/mod.ts";
 
 /** The least a model card holds: the configuration its networks are built from. */
 export interface ModelCard {
@@ -40,14 +40,7 @@ export function readModelCard<C extends ModelCard>(
 
 /** A model built from `config` on the device with the weights of safetensors `bytes`. */
 export function loadModelWeights(gpu: Gpu, bytes: Uint8Array, config: CgmlConfig): CgmlModel {
-  const model = new CgmlModel(gpu, config);
-  try {
-    decodeCheckpoint(bytes, model.state());
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
+  return CgmlModel.fromWeights(gpu, bytes, config);
 }
 
 /** The card stored under `key` in safetensors `bytes`, or `undefined` when there is none. */
