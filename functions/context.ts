@@ -6,10 +6,10 @@
  */
 
 import { z } from "@hono/zod-openapi";
-import type { Context, TypedResponse } from "hono";
+import type { Context, MiddlewareHandler, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONValue } from "hono/utils/types";
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Config, ObjectStore, Queue } from "../infra/mod.ts";
 import type { BucketFingerprint, TriggerIndexCache } from "../pipelines/mod.ts";
 import type { Metrics } from "./metrics.ts";
@@ -51,6 +51,16 @@ export interface AppContext {
 
 /** The app type the route modules register on. */
 export type App = OpenAPIHono;
+
+/**
+ * The handler type of the route that `route` builds. Each route module declares a route as a
+ * function of its auth middleware (`xRoute(auth)`, the document's part) and its handler as a
+ * function of the context (`x(ctx): HandlerOf<typeof xRoute>`), and registers them with
+ * `app.openapi(xRoute(read), x(ctx))`.
+ */
+export type HandlerOf<R extends (auth: MiddlewareHandler) => RouteConfig> = RouteHandler<
+  ReturnType<R>
+>;
 
 /** An error body: a message starting "Cannot …", and details where there are some. */
 export const ErrorSchema = z.object({

@@ -19,6 +19,7 @@
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { InvalidKeyError, validateKey } from "../infra/mod.ts";
 import {
   INBOX_PREFIX,
@@ -28,7 +29,7 @@ import {
   submitObjectEvent,
 } from "../pipelines/mod.ts";
 import { requireWebhookToken } from "./auth.ts";
-import { type App, type AppContext, ERRORS } from "./context.ts";
+import { type App, type AppContext, ERRORS, type HandlerOf } from "./context.ts";
 
 const EventRecord = z.looseObject({
   eventName: z.string(),
@@ -105,67 +106,82 @@ function createdJobs(outcome: ObjectEventOutcome): number {
 /** Registers the webhook route. */
 export function registerEvents(app: App, ctx: AppContext): void {
   app.openapi(
-    createRoute({
-      method: "post",
-      path: "/v1/events/minio",
-      summary: "Bucket notification webhook (MinIO, versitygw); token CGML_WEBHOOK_TOKEN as " +
-        "bearer, Basic credentials or ?token=",
-      middleware: [requireWebhookToken(ctx.config.webhookToken)] as const,
-      request: {
-        body: { required: true, content: { "application/json": { schema: Notification } } },
-      },
-      responses: {
-        200: { description: "Handled; one outcome per record" },
-        ...ERRORS,
-      },
-    }),
-    async (c) => {
-      const records = c.req.valid("json").Records ?? [];
-      const bucket = ctx.config.store.bucket;
-      const keys: string[] = [];
-      for (const record of records) {
-        const checked = checkRecord(record, bucket);
-        if ("error" in checked) {
-          ctx.metrics.inc("cgml_webhook_records_total", "Webhook records by outcome.", {
-            outcome: "refused",
-          });
-          return c.json({ error: checked.error }, 400);
-        }
-        keys.push(checked.key);
-      }
-      const results: (ObjectEventOutcome & { key: string })[] = [];
-      for (const [i, record] of records.entries()) {
-        const key = keys[i];
-        let outcome: ObjectEventOutcome;
-        if (record.s3.bucket.name !== bucket) {
-          outcome = { kind: "ignored", reason: "another bucket" };
-        } else if (isReservedKey(key) && !routed(key)) {
-          outcome = { kind: "ignored", reason: "the service's own prefix" };
-        } else if (!record.eventName.startsWith("s3:ObjectCreated:")) {
-          outcome = { kind: "ignored", reason: `event ${record.eventName}` };
-        } else {
-          outcome = await submitObjectEvent(
-            {
-              store: ctx.store,
-              queue: ctx.queue,
-              bucket,
-              builtinDir: ctx.options.builtinDir,
-              triggers: ctx.triggers,
-              bucketFingerprint: ctx.bucketFingerprint,
-            },
-            key,
-            record.s3.object.eTag || undefined,
-          );
-        }
-        ctx.metrics.inc("cgml_webhook_records_total", "Webhook records by outcome.", {
-          outcome: outcome.kind,
-        });
-        for (let n = createdJobs(outcome); n > 0; n--) {
-          ctx.metrics.inc("cgml_jobs_enqueued_total", "Jobs enqueued.", { via: "webhook" });
-        }
-        results.push({ key, ...outcome });
-      }
-      return c.json({ results }, 200);
-    },
+    receiveNotificationRoute(requireWebhookToken(ctx.config.webhookToken)),
+    receiveNotification(ctx),
   );
+}
+
+/** `POST /v1/events/minio`: the bucket notification webhook. */
+function receiveNotificationRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "post",
+    path: "/v1/events/minio",
+    summary: "Bucket notification webhook (MinIO, versitygw); token CGML_WEBHOOK_TOKEN as " +
+      "bearer, Basic credentials or ?token=",
+    middleware: [auth] as const,
+    request: {
+      body: { required: true, content: { "application/json": { schema: Notification } } },
+    },
+    responses: {
+      200: { description: "Handled; one outcome per record" },
+      ...ERRORS,
+    },
+  });
+}
+
+/**
+ * Checks every record, then submits each created object of the service's bucket; one outcome per
+ * record.
+ */
+function receiveNotification(
+  ctx: AppContext,
+): HandlerOf<typeof receiveNotificationRoute> {
+  return async (c) => {
+    const records = c.req.valid("json").Records ?? [];
+    const bucket = ctx.config.store.bucket;
+    const keys: string[] = [];
+    for (const record of records) {
+      const checked = checkRecord(record, bucket);
+      if ("error" in checked) {
+        ctx.metrics.inc("cgml_webhook_records_total", "Webhook records by outcome.", {
+          outcome: "refused",
+        });
+        return c.json({ error: checked.error }, 400);
+      }
+      keys.push(checked.key);
+    }
+    const results: (ObjectEventOutcome & { key: string })[] = [];
+    for (const [i, record] of records.entries()) {
+      const key = keys[i];
+      let outcome: ObjectEventOutcome;
+      if (record.s3.bucket.name !== bucket) {
+        outcome = { kind: "ignored", reason: "another bucket" };
+      } else if (isReservedKey(key) && !routed(key)) {
+        outcome = { kind: "ignored", reason: "the service's own prefix" };
+      } else if (!record.eventName.startsWith("s3:ObjectCreated:")) {
+        outcome = { kind: "ignored", reason: `event ${record.eventName}` };
+      } else {
+        outcome = await submitObjectEvent(
+          {
+            store: ctx.store,
+            queue: ctx.queue,
+            bucket,
+            builtinDir: ctx.options.builtinDir,
+            triggers: ctx.triggers,
+            bucketFingerprint: ctx.bucketFingerprint,
+          },
+          key,
+          record.s3.object.eTag || undefined,
+        );
+      }
+      ctx.metrics.inc("cgml_webhook_records_total", "Webhook records by outcome.", {
+        outcome: outcome.kind,
+      });
+      for (let n = createdJobs(outcome); n > 0; n--) {
+        ctx.metrics.inc("cgml_jobs_enqueued_total", "Jobs enqueued.", { via: "webhook" });
+      }
+      results.push({ key, ...outcome });
+    }
+    return c.json({ results }, 200);
+  };
 }

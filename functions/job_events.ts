@@ -8,10 +8,18 @@
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { streamSSE } from "hono/streaming";
 import { isFinal, type JobStatus } from "../infra/mod.ts";
 import { requireScope } from "./auth.ts";
-import { type App, type AppContext, errorResponse, ERRORS, withKeywords } from "./context.ts";
+import {
+  type App,
+  type AppContext,
+  errorResponse,
+  ERRORS,
+  type HandlerOf,
+  withKeywords,
+} from "./context.ts";
 import { JobId, jobView } from "./jobs.ts";
 
 /** An event's `data` line: JSON described by `schema` (validated by clients, not here). */
@@ -38,61 +46,68 @@ const Event = z.union([
 
 /** Registers the SSE route. */
 export function registerJobEvents(app: App, ctx: AppContext): void {
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/jobs/{id}/events",
-      summary: "Follow a job: SSE `status` events on every change, `end` when final or deleted",
-      middleware: [requireScope(ctx.config.apiTokens, "read")] as const,
-      request: { params: z.object({ id: JobId }) },
-      responses: {
-        200: {
-          description: "`status` events (data: the job as JSON), then one `end` event",
-          content: { "text/event-stream": { schema: Event } },
-        },
-        404: errorResponse("No such job"),
-        ...ERRORS,
+  app.openapi(followJobRoute(requireScope(ctx.config.apiTokens, "read")), followJob(ctx));
+}
+
+/** `GET /v1/jobs/{id}/events`: a job's SSE stream. */
+function followJobRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "get",
+    path: "/v1/jobs/{id}/events",
+    summary: "Follow a job: SSE `status` events on every change, `end` when final or deleted",
+    middleware: [auth] as const,
+    request: { params: z.object({ id: JobId }) },
+    responses: {
+      200: {
+        description: "`status` events (data: the job as JSON), then one `end` event",
+        content: { "text/event-stream": { schema: Event } },
       },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const first = await ctx.queue.get(id);
-      if (!first) return c.json({ error: `Cannot follow job ${id}: no such job` }, 404);
-      const lastEventId = c.req.header("last-event-id");
-      return streamSSE(c, async (stream) => {
-        let sent = lastEventId ?? "";
-        let current: JobStatus | null = first;
-        let lastWrite = Date.now();
-        while (!stream.aborted) {
-          if (current === null) {
-            await stream.writeSSE({ event: "end", data: JSON.stringify({ status: "deleted" }) });
-            return;
-          }
-          const eventId = `${current.updatedAt}/${current.status}`;
-          if (eventId !== sent) {
-            await stream.writeSSE({
-              event: "status",
-              id: eventId,
-              data: JSON.stringify(jobView(current)),
-            });
-            sent = eventId;
-            lastWrite = Date.now();
-          }
-          if (isFinal(current.status)) {
-            await stream.writeSSE({
-              event: "end",
-              data: JSON.stringify({ status: current.status }),
-            });
-            return;
-          }
-          if (Date.now() - lastWrite >= ctx.options.sseHeartbeatMs) {
-            await stream.write(": keep-alive\n\n");
-            lastWrite = Date.now();
-          }
-          await stream.sleep(ctx.options.ssePollMs);
-          current = await ctx.queue.get(id);
-        }
-      });
+      404: errorResponse("No such job"),
+      ...ERRORS,
     },
-  );
+  });
+}
+
+/** Streams `status` events on every change and one `end` event; 404 when unknown. */
+function followJob(ctx: AppContext): HandlerOf<typeof followJobRoute> {
+  return async (c) => {
+    const { id } = c.req.valid("param");
+    const first = await ctx.queue.get(id);
+    if (!first) return c.json({ error: `Cannot follow job ${id}: no such job` }, 404);
+    const lastEventId = c.req.header("last-event-id");
+    return streamSSE(c, async (stream) => {
+      let sent = lastEventId ?? "";
+      let current: JobStatus | null = first;
+      let lastWrite = Date.now();
+      while (!stream.aborted) {
+        if (current === null) {
+          await stream.writeSSE({ event: "end", data: JSON.stringify({ status: "deleted" }) });
+          return;
+        }
+        const eventId = `${current.updatedAt}/${current.status}`;
+        if (eventId !== sent) {
+          await stream.writeSSE({
+            event: "status",
+            id: eventId,
+            data: JSON.stringify(jobView(current)),
+          });
+          sent = eventId;
+          lastWrite = Date.now();
+        }
+        if (isFinal(current.status)) {
+          await stream.writeSSE({
+            event: "end",
+            data: JSON.stringify({ status: current.status }),
+          });
+          return;
+        }
+        if (Date.now() - lastWrite >= ctx.options.sseHeartbeatMs) {
+          await stream.write(": keep-alive\n\n");
+          lastWrite = Date.now();
+        }
+        await stream.sleep(ctx.options.ssePollMs);
+        current = await ctx.queue.get(id);
+      }
+    });
+  };
 }

@@ -15,6 +15,7 @@
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import {
   DatasetError,
   inSplit,
@@ -32,7 +33,14 @@ import {
 } from "../infra/mod.ts";
 import { prepareJob } from "../pipelines/mod.ts";
 import { requireScope } from "./auth.ts";
-import { type App, type AppContext, errorJson, errorResponse, ERRORS } from "./context.ts";
+import {
+  type App,
+  type AppContext,
+  errorJson,
+  errorResponse,
+  ERRORS,
+  type HandlerOf,
+} from "./context.ts";
 import { ModelName, VERSION_TEXT } from "./models.ts";
 
 const InferRequest = z.strictObject({
@@ -137,82 +145,92 @@ async function countInputs(
 /** Registers `POST /v1/models/{name}/infer`. */
 export function registerModelInfer(app: App, ctx: AppContext): void {
   app.openapi(
-    createRoute({
-      method: "post",
-      path: "/v1/models/{name}/infer",
-      summary: "Run Eq. 4 inference of a published model as a job (the `infer` pipeline)",
-      middleware: [requireScope(ctx.config.apiTokens, "write")] as const,
-      request: {
-        params: z.object({ name: ModelName }),
-        headers: z.object({ "idempotency-key": z.string().min(1).max(256).optional() }),
-        body: { required: true, content: { "application/json": { schema: InferRequest } } },
-      },
-      responses: {
-        202: {
-          description: "Queued: follow it as any job (`/v1/jobs/{id}`, its events, artifacts)",
-          headers: { Location: { schema: { type: "string" }, description: "the job's URL" } },
-          content: { "application/json": { schema: InferAccepted } },
-        },
-        404: errorResponse("No such model or version"),
-        409: errorResponse("The idempotency key's job was deleted: use a new key"),
-        422: errorResponse(
-          "Both or neither of dataset and inputs; a dataset outside the service's bucket or " +
-            "without inputs for the model; k × inputs too large",
-        ),
-        ...ERRORS,
-      },
-    }),
-    async (c) => {
-      const { name } = c.req.valid("param");
-      const request = c.req.valid("json");
-      const record = await resolveModel(ctx.store, {
-        name,
-        version: parseVersion(request.version),
-      });
-      const counted = await countInputs(ctx, record, request);
-      if ("error" in counted) return errorJson(c, counted.error, 422);
-      const params: Record<string, unknown> = {
-        model: `${name}@${record.version}`,
-        dataset: request.dataset ?? "",
-        inputs: request.inputs ?? [],
-        split: request.split,
-        k: request.k,
-        steps: request.steps ?? -1,
-        seed: request.seed,
-        show: request.show,
-        tolerance: request.tolerance,
-      };
-      const prepared = await prepareJob(
-        { store: ctx.store, builtinDir: ctx.options.builtinDir },
-        { pipeline: "infer", params },
-      );
-      if (!prepared.ok) {
-        return errorJson(c, prepared.error, 422, prepared.diagnostics);
-      }
-      const key = c.req.valid("header")["idempotency-key"] ?? request.idempotencyKey;
-      const { id, created, deleted } = await ctx.queue.enqueue(prepared.payload, {
-        idempotencyKey: key === undefined ? undefined : `api:infer:${key}`,
-      });
-      if (deleted) {
-        return errorJson(
-          c,
-          `Cannot submit the inference: idempotency key "${key}" belonged to job ${id}, which ` +
-            "was deleted; use a new key",
-          409,
-        );
-      }
-      ctx.metrics.inc(
-        "cgml_jobs_enqueued_total",
-        "Jobs enqueued.",
-        { via: "infer" },
-        created ? 1 : 0,
-      );
-      const status = created ? "queued" : (await ctx.queue.get(id))?.status ?? "queued";
-      c.header("Location", `/v1/jobs/${id}`);
-      return c.json(
-        { id, status, model: name, version: record.version, inputs: counted.inputs },
-        202,
-      );
-    },
+    submitInferenceRoute(requireScope(ctx.config.apiTokens, "write")),
+    submitInference(ctx),
   );
+}
+
+/** `POST /v1/models/{name}/infer`: Eq. 4 inference of a published model as a job. */
+function submitInferenceRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "post",
+    path: "/v1/models/{name}/infer",
+    summary: "Run Eq. 4 inference of a published model as a job (the `infer` pipeline)",
+    middleware: [auth] as const,
+    request: {
+      params: z.object({ name: ModelName }),
+      headers: z.object({ "idempotency-key": z.string().min(1).max(256).optional() }),
+      body: { required: true, content: { "application/json": { schema: InferRequest } } },
+    },
+    responses: {
+      202: {
+        description: "Queued: follow it as any job (`/v1/jobs/{id}`, its events, artifacts)",
+        headers: { Location: { schema: { type: "string" }, description: "the job's URL" } },
+        content: { "application/json": { schema: InferAccepted } },
+      },
+      404: errorResponse("No such model or version"),
+      409: errorResponse("The idempotency key's job was deleted: use a new key"),
+      422: errorResponse(
+        "Both or neither of dataset and inputs; a dataset outside the service's bucket or " +
+          "without inputs for the model; k × inputs too large",
+      ),
+      ...ERRORS,
+    },
+  });
+}
+
+/** Resolves the version, counts the inputs, queues the `infer` pipeline and answers 202. */
+function submitInference(ctx: AppContext): HandlerOf<typeof submitInferenceRoute> {
+  return async (c) => {
+    const { name } = c.req.valid("param");
+    const request = c.req.valid("json");
+    const record = await resolveModel(ctx.store, {
+      name,
+      version: parseVersion(request.version),
+    });
+    const counted = await countInputs(ctx, record, request);
+    if ("error" in counted) return errorJson(c, counted.error, 422);
+    const params: Record<string, unknown> = {
+      model: `${name}@${record.version}`,
+      dataset: request.dataset ?? "",
+      inputs: request.inputs ?? [],
+      split: request.split,
+      k: request.k,
+      steps: request.steps ?? -1,
+      seed: request.seed,
+      show: request.show,
+      tolerance: request.tolerance,
+    };
+    const prepared = await prepareJob(
+      { store: ctx.store, builtinDir: ctx.options.builtinDir },
+      { pipeline: "infer", params },
+    );
+    if (!prepared.ok) {
+      return errorJson(c, prepared.error, 422, prepared.diagnostics);
+    }
+    const key = c.req.valid("header")["idempotency-key"] ?? request.idempotencyKey;
+    const { id, created, deleted } = await ctx.queue.enqueue(prepared.payload, {
+      idempotencyKey: key === undefined ? undefined : `api:infer:${key}`,
+    });
+    if (deleted) {
+      return errorJson(
+        c,
+        `Cannot submit the inference: idempotency key "${key}" belonged to job ${id}, which ` +
+          "was deleted; use a new key",
+        409,
+      );
+    }
+    ctx.metrics.inc(
+      "cgml_jobs_enqueued_total",
+      "Jobs enqueued.",
+      { via: "infer" },
+      created ? 1 : 0,
+    );
+    const status = created ? "queued" : (await ctx.queue.get(id))?.status ?? "queued";
+    c.header("Location", `/v1/jobs/${id}`);
+    return c.json(
+      { id, status, model: name, version: record.version, inputs: counted.inputs },
+      202,
+    );
+  };
 }

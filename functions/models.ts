@@ -8,6 +8,7 @@
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import {
   listModelNames,
   listVersions,
@@ -21,7 +22,7 @@ import {
   type VersionRecord,
 } from "../infra/mod.ts";
 import { requireScope } from "./auth.ts";
-import { type App, type AppContext, errorResponse, ERRORS } from "./context.ts";
+import { type App, type AppContext, errorResponse, ERRORS, type HandlerOf } from "./context.ts";
 
 /** The `{name}` path parameter of the model routes. */
 export const ModelName = z.string().regex(MODEL_NAME).openapi({
@@ -93,115 +94,136 @@ async function metricsOf(store: ObjectStore, v: VersionRecord): Promise<unknown>
 export function registerModels(app: App, ctx: AppContext): void {
   const read = requireScope(ctx.config.apiTokens, "read");
 
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/models",
-      summary: "List published models (versions, the latest, its kind and method)",
-      middleware: [read] as const,
-      request: {
-        query: z.object({
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          after: z.string().regex(MODEL_NAME).optional(),
-        }),
-      },
-      responses: {
-        200: {
-          description: "One page of models in key order; pass `next` as `after` for the next",
-          content: {
-            "application/json": {
-              schema: z.object({ models: z.array(ModelOverview), next: z.string().optional() }),
-            },
+  app.openapi(listModelsRoute(read), listModels(ctx));
+  app.openapi(showModelRoute(read), showModel(ctx));
+  app.openapi(downloadModelFileRoute(read), downloadModelFile(ctx));
+}
+
+/** `GET /v1/models`: one page of published models. */
+function listModelsRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "get",
+    path: "/v1/models",
+    summary: "List published models (versions, the latest, its kind and method)",
+    middleware: [auth] as const,
+    request: {
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        after: z.string().regex(MODEL_NAME).optional(),
+      }),
+    },
+    responses: {
+      200: {
+        description: "One page of models in key order; pass `next` as `after` for the next",
+        content: {
+          "application/json": {
+            schema: z.object({ models: z.array(ModelOverview), next: z.string().optional() }),
           },
         },
-        ...ERRORS,
       },
-    }),
-    async (c) => {
-      const { limit, after } = c.req.valid("query");
-      const page = await listModelNames(ctx.store, { limit, after });
-      const models = [];
-      for (const name of page.names) {
-        const { versions } = await listVersions(ctx.store, name);
-        const latest = versions.at(-1);
-        if (latest === undefined) continue;
-        models.push({
-          name,
-          versions: versions.length,
-          latest: latest.version,
-          kind: latest.kind,
-          method: latest.method,
-          updatedAt: latest.created,
-        });
-      }
-      return c.json({ models, next: page.next }, 200);
+      ...ERRORS,
     },
-  );
+  });
+}
 
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/models/{name}",
-      summary: "A model: every committed version with its metrics, source run and files",
-      middleware: [read] as const,
-      request: { params: z.object({ name: ModelName }) },
-      responses: {
-        200: { description: "The model", content: { "application/json": { schema: ModelView } } },
-        404: errorResponse("Nothing is published under that name"),
-        ...ERRORS,
-      },
-    }),
-    async (c) => {
-      const { name } = c.req.valid("param");
+/** One page of model overviews (each from its latest version) and `next`. */
+function listModels(ctx: AppContext): HandlerOf<typeof listModelsRoute> {
+  return async (c) => {
+    const { limit, after } = c.req.valid("query");
+    const page = await listModelNames(ctx.store, { limit, after });
+    const models = [];
+    for (const name of page.names) {
       const { versions } = await listVersions(ctx.store, name);
-      if (versions.length === 0) {
-        return c.json({ error: `Cannot find model "${name}": nothing is published` }, 404);
-      }
-      const views = [];
-      for (const v of versions) {
-        const { format: _, name: __, ...rest } = v;
-        views.push({ ...rest, metrics: await metricsOf(ctx.store, v) });
-      }
-      return c.json({ name, latest: versions.at(-1)!.version, versions: views }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/models/{name}/{version}/files/{path}",
-      summary: "Download a file of a model version: a redirect to a presigned URL, or the bytes " +
-        "when the store cannot presign",
-      middleware: [read] as const,
-      request: { params: z.object({ name: ModelName, version: Version, path: FilePath }) },
-      responses: {
-        200: {
-          description: "The file's bytes (filesystem store)",
-          content: { "*/*": { schema: { type: "string", format: "binary" } } },
-        },
-        302: {
-          description: "Redirect to a presigned URL (S3)",
-          headers: { Location: { schema: { type: "string" } } },
-        },
-        404: errorResponse("No such model, version or file"),
-        ...ERRORS,
-      },
-    }),
-    async (c) => {
-      const { name, version, path } = c.req.valid("param");
-      const record = await resolveModel(ctx.store, { name, version: parseVersion(version) });
-      if (!record.files.some((f) => f.path === path) && path !== MODEL_FILES.record) {
-        return c.json({ error: `Cannot find ${path} in model ${name}@${record.version}` }, 404);
-      }
-      const key = modelFileKey(name, record.version, path);
-      const url = await ctx.store.presignGet(key, ctx.options.presignSeconds);
-      if (url !== null) return c.redirect(url, 302);
-      const obj = await ctx.store.getStream(key);
-      return c.body(obj.body, 200, {
-        "content-type": path.endsWith(".json") ? "application/json" : "application/octet-stream",
-        "content-length": String(obj.size),
-        etag: `"${obj.etag}"`,
+      const latest = versions.at(-1);
+      if (latest === undefined) continue;
+      models.push({
+        name,
+        versions: versions.length,
+        latest: latest.version,
+        kind: latest.kind,
+        method: latest.method,
+        updatedAt: latest.created,
       });
+    }
+    return c.json({ models, next: page.next }, 200);
+  };
+}
+
+/** `GET /v1/models/{name}`: a model with every committed version. */
+function showModelRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "get",
+    path: "/v1/models/{name}",
+    summary: "A model: every committed version with its metrics, source run and files",
+    middleware: [auth] as const,
+    request: { params: z.object({ name: ModelName }) },
+    responses: {
+      200: { description: "The model", content: { "application/json": { schema: ModelView } } },
+      404: errorResponse("Nothing is published under that name"),
+      ...ERRORS,
     },
-  );
+  });
+}
+
+/** Every committed version with its metrics, or 404 when nothing is published. */
+function showModel(ctx: AppContext): HandlerOf<typeof showModelRoute> {
+  return async (c) => {
+    const { name } = c.req.valid("param");
+    const { versions } = await listVersions(ctx.store, name);
+    if (versions.length === 0) {
+      return c.json({ error: `Cannot find model "${name}": nothing is published` }, 404);
+    }
+    const views = [];
+    for (const v of versions) {
+      const { format: _, name: __, ...rest } = v;
+      views.push({ ...rest, metrics: await metricsOf(ctx.store, v) });
+    }
+    return c.json({ name, latest: versions.at(-1)!.version, versions: views }, 200);
+  };
+}
+
+/** `GET /v1/models/{name}/{version}/files/{path}`: a file of a model version. */
+function downloadModelFileRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "get",
+    path: "/v1/models/{name}/{version}/files/{path}",
+    summary: "Download a file of a model version: a redirect to a presigned URL, or the bytes " +
+      "when the store cannot presign",
+    middleware: [auth] as const,
+    request: { params: z.object({ name: ModelName, version: Version, path: FilePath }) },
+    responses: {
+      200: {
+        description: "The file's bytes (filesystem store)",
+        content: { "*/*": { schema: { type: "string", format: "binary" } } },
+      },
+      302: {
+        description: "Redirect to a presigned URL (S3)",
+        headers: { Location: { schema: { type: "string" } } },
+      },
+      404: errorResponse("No such model, version or file"),
+      ...ERRORS,
+    },
+  });
+}
+
+/** A redirect to a presigned URL, or the bytes when the store cannot presign; 404 when absent. */
+function downloadModelFile(
+  ctx: AppContext,
+): HandlerOf<typeof downloadModelFileRoute> {
+  return async (c) => {
+    const { name, version, path } = c.req.valid("param");
+    const record = await resolveModel(ctx.store, { name, version: parseVersion(version) });
+    if (!record.files.some((f) => f.path === path) && path !== MODEL_FILES.record) {
+      return c.json({ error: `Cannot find ${path} in model ${name}@${record.version}` }, 404);
+    }
+    const key = modelFileKey(name, record.version, path);
+    const url = await ctx.store.presignGet(key, ctx.options.presignSeconds);
+    if (url !== null) return c.redirect(url, 302);
+    const obj = await ctx.store.getStream(key);
+    return c.body(obj.body, 200, {
+      "content-type": path.endsWith(".json") ? "application/json" : "application/octet-stream",
+      "content-length": String(obj.size),
+      etag: `"${obj.etag}"`,
+    });
+  };
 }

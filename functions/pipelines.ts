@@ -18,6 +18,7 @@ import {
   errorJson,
   errorResponse,
   ERRORS,
+  type HandlerOf,
   withKeywords,
 } from "./context.ts";
 import {
@@ -105,126 +106,145 @@ export function registerPipelines(app: App, ctx: AppContext): void {
   registerPipelineFileSchema(app);
   app.openAPIRegistry.register("ValidateRequest", ValidateJson);
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/v1/pipelines/validate",
-      summary: "Validate a pipeline file: YAML text, or JSON {text, params}",
-      middleware: [read] as const,
-      request: {
-        body: {
-          required: true,
-          content: {
-            // A reference, not the zod schema: the handler reads both media types itself.
-            "application/json": { schema: { $ref: "#/components/schemas/ValidateRequest" } },
-            ...YAML_BODY,
-          },
+  app.openapi(validatePipelineRoute(read), validatePipeline());
+  app.openapi(storePipelineRoute(write), storePipeline(ctx));
+  app.openapi(showPipelineRoute(read), showPipeline(ctx));
+}
+
+/** `POST /v1/pipelines/validate`: validate a pipeline file (YAML, or JSON with params). */
+function validatePipelineRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "post",
+    path: "/v1/pipelines/validate",
+    summary: "Validate a pipeline file: YAML text, or JSON {text, params}",
+    middleware: [auth] as const,
+    request: {
+      body: {
+        required: true,
+        content: {
+          // A reference, not the zod schema: the handler reads both media types itself.
+          "application/json": { schema: { $ref: "#/components/schemas/ValidateRequest" } },
+          ...YAML_BODY,
         },
       },
-      responses: {
-        200: { description: "Valid", content: { "application/json": { schema: Validation } } },
-        422: {
-          description: "Invalid, with positioned errors",
-          content: { "application/json": { schema: Validation } },
-        },
-        415: errorResponse("Unsupported content type"),
-        ...ERRORS,
+    },
+    responses: {
+      200: { description: "Valid", content: { "application/json": { schema: Validation } } },
+      422: {
+        description: "Invalid, with positioned errors",
+        content: { "application/json": { schema: Validation } },
       },
-    }),
-    async (c) => {
-      const body = await readPipelineBody(c);
-      if ("error" in body) return errorJson(c, body.error, body.status);
-      const checked = checkPipeline("pipeline.yaml", body.text, body.params);
-      if ("error" in checked) {
-        return c.json({ valid: false, error: checked.error, issues: checked.diagnostics }, 422);
-      }
-      const { plan } = checked;
+      415: errorResponse("Unsupported content type"),
+      ...ERRORS,
+    },
+  });
+}
+
+/** Compiles the body's pipeline: 200 with its stages, 422 with positioned diagnostics. */
+function validatePipeline(): HandlerOf<typeof validatePipelineRoute> {
+  return async (c) => {
+    const body = await readPipelineBody(c);
+    if ("error" in body) return errorJson(c, body.error, body.status);
+    const checked = checkPipeline("pipeline.yaml", body.text, body.params);
+    if ("error" in checked) {
+      return c.json({ valid: false, error: checked.error, issues: checked.diagnostics }, 422);
+    }
+    const { plan } = checked;
+    return c.json({
+      valid: true,
+      name: plan.name,
+      stages: plan.stages.map((s) => ({ id: s.id, uses: s.uses })),
+    }, 200);
+  };
+}
+
+/** `PUT /v1/pipelines/{name}`: store a pipeline under its name. */
+function storePipelineRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "put",
+    path: "/v1/pipelines/{name}",
+    summary: "Store a pipeline under its name (the file's `name:` must match)",
+    middleware: [auth, notReserved] as const,
+    request: {
+      params: z.object({ name: Name }),
+      body: { required: true, content: YAML_BODY },
+    },
+    responses: {
+      200: {
+        description: "Stored",
+        content: {
+          "application/json": { schema: z.object({ name: z.string(), etag: z.string() }) },
+        },
+      },
+      422: errorResponse("Not a valid pipeline, or its `name:` is not `{name}`"),
+      405: RESERVED,
+      415: errorResponse("Unsupported content type"),
+      ...ERRORS,
+    },
+  });
+}
+
+/** Checks the pipeline and that its `name:` is `{name}`, stores it and reloads the triggers. */
+function storePipeline(ctx: AppContext): HandlerOf<typeof storePipelineRoute> {
+  return async (c) => {
+    const { name } = c.req.valid("param");
+    const body = await readPipelineBody(c, false);
+    if ("error" in body) return errorJson(c, body.error, body.status);
+    const checked = checkPipeline(`${name}.yaml`, body.text);
+    if ("error" in checked) {
       return c.json({
-        valid: true,
-        name: plan.name,
-        stages: plan.stages.map((s) => ({ id: s.id, uses: s.uses })),
-      }, 200);
-    },
-  );
+        error: `Cannot store pipeline "${name}": it is invalid\n${checked.error}`,
+        issues: checked.diagnostics,
+      }, 422);
+    }
+    if (checked.plan.name !== name) {
+      return c.json({
+        error: `Cannot store pipeline "${name}": the file's name is "${checked.plan.name}"`,
+      }, 422);
+    }
+    const { etag } = await ctx.store.put(`${PIPELINES_PREFIX}${name}.yaml`, body.text, {
+      contentType: "application/yaml",
+    });
+    ctx.triggers.invalidate();
+    return c.json({ name, etag }, 200);
+  };
+}
 
-  app.openapi(
-    createRoute({
-      method: "put",
-      path: "/v1/pipelines/{name}",
-      summary: "Store a pipeline under its name (the file's `name:` must match)",
-      middleware: [write, notReserved] as const,
-      request: {
-        params: z.object({ name: Name }),
-        body: { required: true, content: YAML_BODY },
-      },
-      responses: {
-        200: {
-          description: "Stored",
-          content: {
-            "application/json": { schema: z.object({ name: z.string(), etag: z.string() }) },
+/** `GET /v1/pipelines/{name}`: a stored (or shipped) pipeline's YAML text. */
+function showPipelineRoute(auth: MiddlewareHandler) {
+  return createRoute({
+    method: "get",
+    path: "/v1/pipelines/{name}",
+    summary: "A stored (or shipped) pipeline's YAML text",
+    middleware: [auth, notReserved] as const,
+    request: { params: z.object({ name: Name }) },
+    responses: {
+      200: {
+        description: "The pipeline file as stored (YAML, comments kept)",
+        content: {
+          "application/yaml": {
+            schema: { type: "object", description: "A pipeline file (see PipelineFile)" },
           },
         },
-        422: errorResponse("Not a valid pipeline, or its `name:` is not `{name}`"),
-        405: RESERVED,
-        415: errorResponse("Unsupported content type"),
-        ...ERRORS,
       },
-    }),
-    async (c) => {
-      const { name } = c.req.valid("param");
-      const body = await readPipelineBody(c, false);
-      if ("error" in body) return errorJson(c, body.error, body.status);
-      const checked = checkPipeline(`${name}.yaml`, body.text);
-      if ("error" in checked) {
-        return c.json({
-          error: `Cannot store pipeline "${name}": it is invalid\n${checked.error}`,
-          issues: checked.diagnostics,
-        }, 422);
-      }
-      if (checked.plan.name !== name) {
-        return c.json({
-          error: `Cannot store pipeline "${name}": the file's name is "${checked.plan.name}"`,
-        }, 422);
-      }
-      const { etag } = await ctx.store.put(`${PIPELINES_PREFIX}${name}.yaml`, body.text, {
-        contentType: "application/yaml",
-      });
-      ctx.triggers.invalidate();
-      return c.json({ name, etag }, 200);
+      404: errorResponse("No such pipeline"),
+      405: RESERVED,
+      ...ERRORS,
     },
-  );
+  });
+}
 
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/pipelines/{name}",
-      summary: "A stored (or shipped) pipeline's YAML text",
-      middleware: [read, notReserved] as const,
-      request: { params: z.object({ name: Name }) },
-      responses: {
-        200: {
-          description: "The pipeline file as stored (YAML, comments kept)",
-          content: {
-            "application/yaml": {
-              schema: { type: "object", description: "A pipeline file (see PipelineFile)" },
-            },
-          },
-        },
-        404: errorResponse("No such pipeline"),
-        405: RESERVED,
-        ...ERRORS,
-      },
-    }),
-    async (c) => {
-      const { name } = c.req.valid("param");
-      const text = await loadPipelineText(
-        { store: ctx.store, builtinDir: ctx.options.builtinDir },
-        name,
-      );
-      if (text === null) return c.json({ error: `Cannot find pipeline "${name}"` }, 404);
-      return c.body(text, 200, { "content-type": "application/yaml; charset=utf-8" });
-    },
-  );
+/** The pipeline's text as stored, or 404. */
+function showPipeline(ctx: AppContext): HandlerOf<typeof showPipelineRoute> {
+  return async (c) => {
+    const { name } = c.req.valid("param");
+    const text = await loadPipelineText(
+      { store: ctx.store, builtinDir: ctx.options.builtinDir },
+      name,
+    );
+    if (text === null) return c.json({ error: `Cannot find pipeline "${name}"` }, 404);
+    return c.body(text, 200, { "content-type": "application/yaml; charset=utf-8" });
+  };
 }
 
 /** Why a body cannot be read: the message and its status. */

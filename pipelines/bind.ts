@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type StageType, stageTypeId } from "./catalog.ts";
+import { type StageType, stageTypeId } from "./catalog/mod.ts";
 import type { Diagnostic, Path } from "./diagnostics.ts";
 import { issueDiagnostics } from "./issues.ts";
 import { matrixLookup, type MatrixValues } from "./matrix.ts";

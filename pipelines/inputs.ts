@@ -20,7 +20,7 @@ import {
   type InputSpec,
   type StageType,
   stageTypeId,
-} from "./catalog.ts";
+} from "./catalog/mod.ts";
 import type { Path } from "./diagnostics.ts";
 import { show } from "./issues.ts";
 import { isMapping } from "./params.ts";

@@ -53,42 +53,18 @@ export function issueDiagnostics(
       case "too_big":
         report(path, `Cannot accept ${show(value)}: ${bound(iss)}`);
         break;
-      case "invalid_value": {
+      case "invalid_value":
         if (value === undefined) {
           report(path, `Cannot find required key "${String(path.at(-1))}"`);
-          break;
+        } else {
+          report(path, `Cannot accept ${show(value)}: expected ${oneOf(iss.values, value)}`);
         }
-        const options = iss.values.map((v) => show(v)).join(", ");
-        const hint = typeof value === "string"
-          ? didYouMean(value, iss.values.filter((v): v is string => typeof v === "string"))
-          : "";
-        report(
-          path,
-          `Cannot accept ${show(value)}: expected ${
-            iss.values.length === 1 ? "" : "one of "
-          }${options}${hint}`,
-        );
+        break;
+      case "invalid_union": {
+        const [at, message] = unionReport(iss, path, ctx.value, value);
+        report(at, message);
         break;
       }
-      case "invalid_union":
-        if (iss.discriminator !== undefined) {
-          const at = path.at(-1) === iss.discriminator ? path : [...path, iss.discriminator];
-          const got = valueAt(ctx.value, at);
-          const options = "options" in iss && Array.isArray(iss.options)
-            ? iss.options.map(String)
-            : [];
-          const list = options.map((o) => `"${o}"`).join(", ");
-          const hint = typeof got === "string" ? didYouMean(got, options) : "";
-          report(
-            got === undefined ? path : at,
-            got === undefined
-              ? `Cannot find required key "${iss.discriminator}" (one of ${list})`
-              : `Cannot accept ${iss.discriminator} ${show(got)}: expected one of ${list}${hint}`,
-          );
-        } else {
-          report(path, `Cannot accept ${show(value)}: ${iss.message}`);
-        }
-        break;
       case "invalid_key": {
         const reason = iss.issues[0]?.message ?? "invalid name";
         report(path, `Cannot use ${show(path.at(-1))} as a name: ${reason}`, "key");
@@ -107,6 +83,38 @@ export function issueDiagnostics(
     }
   }
   return out;
+}
+
+/** The accepted values of an enum or literal, with a suggestion near `value`. */
+function oneOf(values: readonly unknown[], value: unknown): string {
+  const options = values.map((v) => show(v)).join(", ");
+  const hint = typeof value === "string"
+    ? didYouMean(value, values.filter((v): v is string => typeof v === "string"))
+    : "";
+  return `${values.length === 1 ? "" : "one of "}${options}${hint}`;
+}
+
+/**
+ * Where a union's issue is reported and its message: at the discriminator of a discriminated
+ * union (its options listed), else at the value.
+ */
+function unionReport(
+  iss: Extract<z.core.$ZodIssue, { code: "invalid_union" }>,
+  path: Path,
+  root: unknown,
+  value: unknown,
+): [Path, string] {
+  if (iss.discriminator === undefined) {
+    return [path, `Cannot accept ${show(value)}: ${iss.message}`];
+  }
+  const at = path.at(-1) === iss.discriminator ? path : [...path, iss.discriminator];
+  const got = valueAt(root, at);
+  const options = "options" in iss && Array.isArray(iss.options) ? iss.options.map(String) : [];
+  const list = options.map((o) => `"${o}"`).join(", ");
+  const hint = typeof got === "string" ? didYouMean(got, options) : "";
+  return got === undefined
+    ? [path, `Cannot find required key "${iss.discriminator}" (one of ${list})`]
+    : [at, `Cannot accept ${iss.discriminator} ${show(got)}: expected one of ${list}${hint}`];
 }
 
 /** The value at `path` inside `root`, or `undefined`. */

@@ -11,7 +11,7 @@
  */
 
 import { bindStageParams } from "./bind.ts";
-import { describeTypes, findStageType, type StageType, stageTypeId } from "./catalog.ts";
+import { describeTypes, findStageType, type StageType, stageTypeId } from "./catalog/mod.ts";
 import type { Diagnostic, Path } from "./diagnostics.ts";
 import { checkInput, type InputValue } from "./inputs.ts";
 import {

@@ -6,7 +6,7 @@
  */
 
 import { bindStageParams } from "./bind.ts";
-import type { StageType } from "./catalog.ts";
+import type { StageType } from "./catalog/mod.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { topologicalOrder } from "./graph.ts";
 import { type OverrideFile, type ParamValues, resolveParams } from "./params.ts";

@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { ArtifactType, StageType } from "./catalog.ts";
-import { stageTypeId } from "./catalog.ts";
+import { type ArtifactType, type StageType, stageTypeId } from "./catalog/mod.ts";
 import type { Diagnostic, Path } from "./diagnostics.ts";
 import { findCycles } from "./graph.ts";
 import { matrixLookup, type MatrixValues, resolveId } from "./matrix.ts";

@@ -103,47 +103,26 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     JSON.stringify(Object.fromEntries((options.events ?? DEFAULT_EVENTS).map((e) => [e, true]))),
   );
   const port = options.port || freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const output = options.output ?? "capture";
-  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const settings: LaunchSettings = {
+    binary,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dir: absDir,
+    filterFile,
+    accessKey,
+    secretKey,
+    output: options.output ?? "capture",
+    readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
+  };
   let webhook = options.webhook;
-  let proc: Running | null = null;
-
-  async function launch(): Promise<Running> {
-    const args = [`--port`, `127.0.0.1:${port}`, "--health", "/health", "--quiet", "--keep-alive"];
-    if (webhook) args.push("--event-webhook-url", webhook, "--event-filter", filterFile);
-    args.push("posix", `${absDir}/data`);
-    const child = new Deno.Command(binary!, {
-      args,
-      env: { ROOT_ACCESS_KEY: accessKey, ROOT_SECRET_KEY: secretKey },
-      clearEnv: true,
-      stdin: "null",
-      stdout: output === "inherit" ? "inherit" : "piped",
-      stderr: output === "inherit" ? "inherit" : "piped",
-    }).spawn();
-    const log = new TailLog();
-    if (output === "capture") {
-      log.drain(child.stdout);
-      log.drain(child.stderr);
-    }
-    const running: Running = { child, log, exited: child.status.then((s) => s.code) };
-    try {
-      await waitReady(url, running, readyTimeoutMs);
-    } catch (e) {
-      await terminate(running, "SIGKILL");
-      throw e;
-    }
-    return running;
-  }
-
-  proc = await launch();
+  let proc: Running | null = await launch(settings, webhook);
   const current = () => {
     if (!proc) throw new Error("Cannot use the S3 server: it is not running");
     return proc;
   };
 
   return {
-    url,
+    url: settings.url,
     port,
     dir: absDir,
     accessKey,
@@ -168,15 +147,58 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     },
     async start() {
       if (proc) throw new Error("Cannot start the S3 server: it is running already");
-      proc = await launch();
+      proc = await launch(settings, webhook);
     },
     async restart(change = {}) {
       if (proc) await terminate(proc, "SIGTERM");
       proc = null;
       if (change.webhook !== undefined) webhook = change.webhook ?? undefined;
-      proc = await launch();
+      proc = await launch(settings, webhook);
     },
   };
+}
+
+/** What every (re)start of one server uses: the binary, address, home, keys and output. */
+interface LaunchSettings {
+  binary: string;
+  port: number;
+  url: string;
+  /** Absolute home directory (objects under `data/`). */
+  dir: string;
+  /** The event filter file (which events the webhook gets). */
+  filterFile: string;
+  accessKey: string;
+  secretKey: string;
+  output: "inherit" | "capture";
+  readyTimeoutMs: number;
+}
+
+/** Spawns versitygw (notifying `webhook`, if any) and resolves once it is ready. */
+async function launch(s: LaunchSettings, webhook: string | undefined): Promise<Running> {
+  const args = [`--port`, `127.0.0.1:${s.port}`, "--health", "/health", "--quiet", "--keep-alive"];
+  if (webhook) args.push("--event-webhook-url", webhook, "--event-filter", s.filterFile);
+  args.push("posix", `${s.dir}/data`);
+  const child = new Deno.Command(s.binary, {
+    args,
+    env: { ROOT_ACCESS_KEY: s.accessKey, ROOT_SECRET_KEY: s.secretKey },
+    clearEnv: true,
+    stdin: "null",
+    stdout: s.output === "inherit" ? "inherit" : "piped",
+    stderr: s.output === "inherit" ? "inherit" : "piped",
+  }).spawn();
+  const log = new TailLog();
+  if (s.output === "capture") {
+    log.drain(child.stdout);
+    log.drain(child.stderr);
+  }
+  const running: Running = { child, log, exited: child.status.then((status) => status.code) };
+  try {
+    await waitReady(s.url, running, s.readyTimeoutMs);
+  } catch (e) {
+    await terminate(running, "SIGKILL");
+    throw e;
+  }
+  return running;
 }
 
 interface Running {

@@ -35,46 +35,10 @@ interface Row {
 
 /** Parses CSV text; `file` is only used in error messages. */
 export function parseMultimodalCsv(text: string, file: string): MultimodalData {
-  let rows: Row[];
-  try {
-    rows = parse(text, {
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-    }) as unknown as Row[];
-  } catch (e) {
-    const line = (e as { lines?: number }).lines ?? 1;
-    throw new CsvDataError(file, line, (e as Error).message);
-  }
-  if (rows.length === 0) throw new CsvDataError(file, 1, "the file is empty");
+  const rows = readRows(text, file);
   const header = rows[0].record;
   const headerLine = rows[0].info.lines;
-  const xCols: number[] = [];
-  const yCols: number[] = [];
-  let modeCol = -1;
-  const seen = new Set<string>();
-  header.forEach((name, c) => {
-    if (seen.has(name)) throw new CsvDataError(file, headerLine, `duplicate column "${name}"`);
-    seen.add(name);
-    if (name === MODE_COLUMN) modeCol = c;
-    else if (X_COLUMN.test(name)) xCols.push(c);
-    else if (Y_COLUMN.test(name)) yCols.push(c);
-    else {
-      throw new CsvDataError(
-        file,
-        headerLine,
-        `unknown column "${name}" (expected input columns x…, output columns y…, optional mode)`,
-      );
-    }
-  });
-  if (xCols.length === 0) {
-    throw new CsvDataError(file, headerLine, "missing input column (a name starting with x)");
-  }
-  if (yCols.length === 0) {
-    throw new CsvDataError(file, headerLine, "missing output column (a name starting with y)");
-  }
+  const { xCols, yCols, modeCol } = dataColumns(header, headerLine, file);
   const data = rows.slice(1);
   if (data.length === 0) throw new CsvDataError(file, headerLine, "no data rows after the header");
   const n = data.length;
@@ -83,21 +47,8 @@ export function parseMultimodalCsv(text: string, file: string): MultimodalData {
   const rawMode = modeCol >= 0 ? new Array<number>(n) : null;
   for (let i = 0; i < n; i++) {
     const { record, info } = data[i];
-    if (record.length !== header.length) {
-      throw new CsvDataError(
-        file,
-        info.lines,
-        `expected ${header.length} fields as in the header, got ${record.length}`,
-      );
-    }
-    const num = (c: number): number => {
-      const s = record[c];
-      const v = s === "" ? NaN : Number(s);
-      if (!Number.isFinite(v)) {
-        throw new CsvDataError(file, info.lines, `column "${header[c]}" is not a number: "${s}"`);
-      }
-      return v;
-    };
+    checkWidth(record, header, file, info.lines);
+    const num = (c: number): number => fieldNumber(record, c, header, file, info.lines);
     xCols.forEach((c, j) => x[i * xCols.length + j] = num(c));
     yCols.forEach((c, j) => y[i * yCols.length + j] = num(c));
     if (rawMode) {
@@ -112,25 +63,108 @@ export function parseMultimodalCsv(text: string, file: string): MultimodalData {
       rawMode[i] = v;
     }
   }
-  let mode: Int32Array | null = null;
-  let modeNames: string[] = [];
-  if (rawMode) {
-    const labels = [...new Set(rawMode)].sort((a, b) => a - b);
-    const index = new Map(labels.map((v, i) => [v, i]));
-    mode = Int32Array.from(rawMode, (v) => index.get(v)!);
-    modeNames = labels.map(String);
-  }
   return {
     n,
     inDim: xCols.length,
     outDim: yCols.length,
     x,
     y,
-    mode,
-    modeNames,
+    ...modeIndices(rawMode),
     xNames: xCols.map((c) => header[c]),
     yNames: yCols.map((c) => header[c]),
   };
+}
+
+/** The rows of CSV `text`, the header first; a syntax error or an empty file throws. */
+function readRows(text: string, file: string): Row[] {
+  let rows: Row[];
+  try {
+    rows = parse(text, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as unknown as Row[];
+  } catch (e) {
+    const line = (e as { lines?: number }).lines ?? 1;
+    throw new CsvDataError(file, line, (e as Error).message);
+  }
+  if (rows.length === 0) throw new CsvDataError(file, 1, "the file is empty");
+  return rows;
+}
+
+/** The input, output and mode columns of a multimodal header (mode −1: none). */
+function dataColumns(
+  header: readonly string[],
+  line: number,
+  file: string,
+): { xCols: number[]; yCols: number[]; modeCol: number } {
+  const xCols: number[] = [];
+  const yCols: number[] = [];
+  let modeCol = -1;
+  const seen = new Set<string>();
+  header.forEach((name, c) => {
+    if (seen.has(name)) throw new CsvDataError(file, line, `duplicate column "${name}"`);
+    seen.add(name);
+    if (name === MODE_COLUMN) modeCol = c;
+    else if (X_COLUMN.test(name)) xCols.push(c);
+    else if (Y_COLUMN.test(name)) yCols.push(c);
+    else {
+      throw new CsvDataError(
+        file,
+        line,
+        `unknown column "${name}" (expected input columns x…, output columns y…, optional mode)`,
+      );
+    }
+  });
+  if (xCols.length === 0) {
+    throw new CsvDataError(file, line, "missing input column (a name starting with x)");
+  }
+  if (yCols.length === 0) {
+    throw new CsvDataError(file, line, "missing output column (a name starting with y)");
+  }
+  return { xCols, yCols, modeCol };
+}
+
+/** Throws unless a data row has as many fields as the header. */
+function checkWidth(
+  record: readonly string[],
+  header: readonly string[],
+  file: string,
+  line: number,
+) {
+  if (record.length !== header.length) {
+    throw new CsvDataError(
+      file,
+      line,
+      `expected ${header.length} fields as in the header, got ${record.length}`,
+    );
+  }
+}
+
+/** Field `c` of a data row as a finite number; anything else throws naming the column. */
+function fieldNumber(
+  record: readonly string[],
+  c: number,
+  header: readonly string[],
+  file: string,
+  line: number,
+): number {
+  const s = record[c];
+  const v = s === "" ? NaN : Number(s);
+  if (!Number.isFinite(v)) {
+    throw new CsvDataError(file, line, `column "${header[c]}" is not a number: "${s}"`);
+  }
+  return v;
+}
+
+/** Mode labels renumbered 0… in ascending order of the integers read, with their names. */
+function modeIndices(rawMode: number[] | null): { mode: Int32Array | null; modeNames: string[] } {
+  if (!rawMode) return { mode: null, modeNames: [] };
+  const labels = [...new Set(rawMode)].sort((a, b) => a - b);
+  const index = new Map(labels.map((v, i) => [v, i]));
+  return { mode: Int32Array.from(rawMode, (v) => index.get(v)!), modeNames: labels.map(String) };
 }
 
 /**
@@ -143,19 +177,7 @@ export function parseInputCsv(
   file: string,
   columns: readonly string[],
 ): { rows: number; x: Float32Array } {
-  let rows: Row[];
-  try {
-    rows = parse(text, {
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-    }) as unknown as Row[];
-  } catch (e) {
-    throw new CsvDataError(file, (e as { lines?: number }).lines ?? 1, (e as Error).message);
-  }
-  if (rows.length === 0) throw new CsvDataError(file, 1, "the file is empty");
+  const rows = readRows(text, file);
   const header = rows[0].record;
   const at = columns.map((name) => {
     const c = header.indexOf(name);
@@ -171,24 +193,10 @@ export function parseInputCsv(
   const data = rows.slice(1);
   const x = new Float32Array(data.length * columns.length);
   data.forEach(({ record, info }, i) => {
-    if (record.length !== header.length) {
-      throw new CsvDataError(
-        file,
-        info.lines,
-        `expected ${header.length} fields as in the header, got ${record.length}`,
-      );
-    }
-    at.forEach((c, j) => {
-      const v = record[c] === "" ? NaN : Number(record[c]);
-      if (!Number.isFinite(v)) {
-        throw new CsvDataError(
-          file,
-          info.lines,
-          `column "${header[c]}" is not a number: "${record[c]}"`,
-        );
-      }
-      x[i * columns.length + j] = v;
-    });
+    checkWidth(record, header, file, info.lines);
+    at.forEach((c, j) =>
+      x[i * columns.length + j] = fieldNumber(record, c, header, file, info.lines)
+    );
   });
   return { rows: data.length, x };
 }

@@ -65,17 +65,23 @@ function stride(n: number, cap: number): number {
   return Math.max(1, Math.ceil(n / cap));
 }
 
-/** The vega-lite spec of the figure (exported for tests and for other renderers). */
-export function multimodalFigureSpec(
+/** The name of the truth's mode `c` (`mode <c>` when it has none). */
+function modeLabel(truth: MultimodalData, c: number): string {
+  return truth.modeNames[c] ?? `mode ${c}`;
+}
+
+/**
+ * The figure's data: the truth in every row (the first row's as "generated", so it is coloured
+ * by mode), then each panel's generated points, each subsampled evenly.
+ */
+function figureValues(
   truth: MultimodalData,
   panels: readonly FigurePanel[],
-  opts: FigureOptions = {},
-): vl.TopLevelSpec {
+  rows: readonly string[],
+  opts: FigureOptions,
+): Datum[] {
   const values: Datum[] = [];
-  const rows = ["ground truth", ...panels.map((p) => p.title)];
-  const modeName = (c: number) => truth.modeNames[c] ?? `mode ${c}`;
-  const lines = opts.truthAs === "lines";
-  const tStep = lines ? 1 : stride(truth.n, opts.maxTruth ?? 200);
+  const tStep = opts.truthAs === "lines" ? 1 : stride(truth.n, opts.maxTruth ?? 200);
   for (const row of rows) {
     for (let i = 0; i < truth.n; i += tStep) {
       for (let j = 0; j < truth.outDim; j++) {
@@ -85,7 +91,7 @@ export function multimodalFigureSpec(
           x: truth.x[i * truth.inDim],
           v: truth.y[i * truth.outDim + j],
           layer: row === rows[0] ? "generated" : "truth",
-          mode: truth.mode ? modeName(truth.mode[i]) : "truth",
+          mode: truth.mode ? modeLabel(truth, truth.mode[i]) : "truth",
         });
       }
     }
@@ -103,12 +109,24 @@ export function multimodalFigureSpec(
           x: inputs[i * truth.inDim],
           v: outputs[g * truth.outDim + j],
           layer: "generated",
-          mode: p.assignment[g] >= 0 ? modeName(p.assignment[g]) : PHANTOM,
+          mode: p.assignment[g] >= 0 ? modeLabel(truth, p.assignment[g]) : PHANTOM,
         });
       }
     }
   }
-  const modeDomain = [...truth.modeNames.map((_, c) => modeName(c)), PHANTOM];
+  return values;
+}
+
+/** The vega-lite spec of the figure (exported for tests and for other renderers). */
+export function multimodalFigureSpec(
+  truth: MultimodalData,
+  panels: readonly FigurePanel[],
+  opts: FigureOptions = {},
+): vl.TopLevelSpec {
+  const rows = ["ground truth", ...panels.map((p) => p.title)];
+  const values = figureValues(truth, panels, rows, opts);
+  const lines = opts.truthAs === "lines";
+  const modeDomain = [...truth.modeNames.map((_, c) => modeLabel(truth, c)), PHANTOM];
   const xField = { field: "x", type: "quantitative", title: truth.xNames[0] } as const;
   const vField = { field: "v", type: "quantitative", title: null } as const;
   return {

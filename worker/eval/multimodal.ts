@@ -91,20 +91,7 @@ export function evaluateMultimodal(
   if (!truth.mode || modes === 0) {
     throw new RangeError("Cannot evaluate multimodal metrics: the truth has no mode labels");
   }
-  const k = generated.draws;
-  if (!Number.isInteger(k) || k < 1) {
-    throw new RangeError(
-      `Cannot evaluate multimodal metrics: draws ${k} must be a positive integer`,
-    );
-  }
-  const m = generated.inputs.length / inDim;
-  if (!Number.isInteger(m) || generated.outputs.length !== m * k * outDim) {
-    throw new RangeError(
-      `Cannot evaluate multimodal metrics: ${generated.inputs.length} input values and ` +
-        `${generated.outputs.length} output values do not fit inDim ${inDim}, outDim ${outDim}, ` +
-        `${k} draws`,
-    );
-  }
+  const { m, k } = drawShape(truth, generated);
   const xTol = opts.inputTolerance ?? defaultInputTolerance(truth);
   const T = truth.n;
   const G = m * k;
@@ -119,40 +106,22 @@ export function evaluateMultimodal(
   let genSum = 0;
   const truthToGen = new Float64Array(T).fill(Infinity);
   for (let i = 0; i < m; i++) {
-    let nearest = Infinity;
-    for (let j = 0; j < T; j++) {
-      let s = 0;
-      for (let c = 0; c < inDim; c++) {
-        const d = generated.inputs[i * inDim + c] - tx[j * inDim + c];
-        s += d * d;
-      }
-      inputDist[j] = s;
-      if (s < nearest) nearest = s;
-    }
-    const limit = Math.max(xTol * xTol, nearest);
-    window.length = 0;
-    for (let j = 0; j < T; j++) if (inputDist[j] <= limit) window.push(j);
+    truthAtInput(tx, inDim, generated.inputs, i, xTol, inputDist, window);
     const present = new Uint8Array(modes);
     const reached = new Uint8Array(modes);
     for (const j of window) present[tm[j]] = 1;
     for (let d = 0; d < k; d++) {
       const g = i * k + d;
       const off = g * outDim;
-      modeMin.fill(Infinity);
-      let best = Infinity;
-      let bestMode = -1;
-      for (const j of window) {
-        let s = 0;
-        for (let c = 0; c < outDim; c++) {
-          const e = generated.outputs[off + c] - ty[j * outDim + c];
-          s += e * e;
-        }
-        if (s < best) {
-          best = s;
-          bestMode = tm[j];
-        }
-        if (s < modeMin[tm[j]]) modeMin[tm[j]] = s;
-      }
+      const { best, bestMode } = nearestTrue(
+        ty,
+        tm,
+        outDim,
+        generated.outputs,
+        off,
+        window,
+        modeMin,
+      );
       for (let c = 0; c < modes; c++) if (modeMin[c] <= tau * tau) reached[c] = 1;
       if (best <= tau * tau) {
         assignment[g] = bestMode;
@@ -160,17 +129,7 @@ export function evaluateMultimodal(
       } else {
         phantom++;
       }
-      let joint = Infinity;
-      for (let j = 0; j < T; j++) {
-        let s = inputDist[j];
-        for (let c = 0; c < outDim; c++) {
-          const e = generated.outputs[off + c] - ty[j * outDim + c];
-          s += e * e;
-        }
-        if (s < joint) joint = s;
-        if (s < truthToGen[j]) truthToGen[j] = s;
-      }
-      genSum += Math.sqrt(joint);
+      genSum += Math.sqrt(jointNearest(ty, outDim, generated.outputs, off, inputDist, truthToGen));
     }
     if (present.every((p, c) => !p || reached[c])) hits++;
   }
@@ -189,4 +148,109 @@ export function evaluateMultimodal(
     },
     assignment,
   };
+}
+
+/** Inputs m and draws k of a generated set, checked against the truth's dimensions. */
+function drawShape(truth: MultimodalData, generated: GeneratedSet): { m: number; k: number } {
+  const { inDim, outDim } = truth;
+  const k = generated.draws;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new RangeError(
+      `Cannot evaluate multimodal metrics: draws ${k} must be a positive integer`,
+    );
+  }
+  const m = generated.inputs.length / inDim;
+  if (!Number.isInteger(m) || generated.outputs.length !== m * k * outDim) {
+    throw new RangeError(
+      `Cannot evaluate multimodal metrics: ${generated.inputs.length} input values and ` +
+        `${generated.outputs.length} output values do not fit inDim ${inDim}, outDim ${outDim}, ` +
+        `${k} draws`,
+    );
+  }
+  return { m, k };
+}
+
+/**
+ * The truth at generated input `i`: fills `inputDist` with the squared input distance to every
+ * true point and `window` with the true points within δ (or, when none is, at the nearest input).
+ */
+function truthAtInput(
+  tx: Float32Array,
+  inDim: number,
+  inputs: Float32Array,
+  i: number,
+  xTol: number,
+  inputDist: Float64Array,
+  window: number[],
+): void {
+  const T = inputDist.length;
+  let nearest = Infinity;
+  for (let j = 0; j < T; j++) {
+    let s = 0;
+    for (let c = 0; c < inDim; c++) {
+      const d = inputs[i * inDim + c] - tx[j * inDim + c];
+      s += d * d;
+    }
+    inputDist[j] = s;
+    if (s < nearest) nearest = s;
+  }
+  const limit = Math.max(xTol * xTol, nearest);
+  window.length = 0;
+  for (let j = 0; j < T; j++) if (inputDist[j] <= limit) window.push(j);
+}
+
+/**
+ * The true point of `window` nearest (in output space) to the generated output at `off`: its
+ * squared distance and mode; `modeMin` receives the squared distance to the nearest of each mode.
+ */
+function nearestTrue(
+  ty: Float32Array,
+  tm: Int32Array,
+  outDim: number,
+  outputs: Float32Array,
+  off: number,
+  window: readonly number[],
+  modeMin: Float64Array,
+): { best: number; bestMode: number } {
+  modeMin.fill(Infinity);
+  let best = Infinity;
+  let bestMode = -1;
+  for (const j of window) {
+    let s = 0;
+    for (let c = 0; c < outDim; c++) {
+      const e = outputs[off + c] - ty[j * outDim + c];
+      s += e * e;
+    }
+    if (s < best) {
+      best = s;
+      bestMode = tm[j];
+    }
+    if (s < modeMin[tm[j]]) modeMin[tm[j]] = s;
+  }
+  return { best, bestMode };
+}
+
+/**
+ * The squared joint (x, y) distance from the generated point at `off` (input distances in
+ * `inputDist`) to the nearest true point; lowers each true point's `truthToGen` to it.
+ */
+function jointNearest(
+  ty: Float32Array,
+  outDim: number,
+  outputs: Float32Array,
+  off: number,
+  inputDist: Float64Array,
+  truthToGen: Float64Array,
+): number {
+  let joint = Infinity;
+  for (let j = 0; j < inputDist.length; j++) {
+    let s = inputDist[j];
+    for (let c = 0; c < outDim; c++) {
+      const e = outputs[off + c] - ty[j * outDim + c];
+      s += e * e;
+    }
+    if (s < joint) joint = s;
+    if (s < truthToGen[j]) truthToGen[j] = s;
+  }
+  return joint;
 }

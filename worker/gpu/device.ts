@@ -1,16 +1,19 @@
 /**
  * The WebGPU device: adapter selection, limits, error surfacing, command recording
- * (one encoder and one open compute pass until {@link Gpu.submit}), uniform parameters,
- * pipeline cache, buffer pool and tensor scopes.
+ * (one encoder and one open compute pass until {@link Gpu.submit}), pipeline cache and
+ * readbacks. Its parts live beside it: the uniform arenas (`uniforms.ts`), the tensor scopes
+ * (`scopes.ts`), the buffer pool (`pool.ts`) and the adapter (`adapter.ts`).
  */
 import { openDevice } from "./adapter.ts";
 import { GpuError } from "./errors.ts";
 import { BufferPool, type PoolStats } from "./pool.ts";
+import { TensorScopes } from "./scopes.ts";
 import { Tensor } from "./tensor.ts";
 import { tuneKernels, type TuneOutcome } from "./tuning/autotune.ts";
 import { driverVersion } from "./tuning/cache.ts";
 import { KernelChoices } from "./tuning/choices.ts";
 import { tuneFamilies } from "./tuning/families.ts";
+import { UniformArenas } from "./uniforms.ts";
 
 export { GpuError };
 
@@ -74,14 +77,6 @@ export interface Dispatch {
   workgroups: readonly [number, number?, number?];
 }
 
-const UNIFORM_ARENA_BYTES = 64 * 1024;
-
-interface UniformArena {
-  buffer: GPUBuffer;
-  data: Uint8Array<ArrayBuffer>;
-  used: number;
-}
-
 /** The device plus everything needed to record and run kernels on it. */
 export class Gpu {
   /** The WebGPU device. */
@@ -98,12 +93,10 @@ export class Gpu {
   readonly #pipelines = new Map<string, GPUComputePipeline>();
   readonly #errors: string[] = [];
   readonly #recentKernels: string[] = [];
-  readonly #scopes: Set<Tensor>[] = [];
-  readonly #uniformAlign: number;
+  readonly #scopes = new TensorScopes();
+  readonly #uniforms: UniformArenas;
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
-  #arenas: UniformArena[] = [];
-  #freeArenas: UniformArena[] = [];
   #staging: GPUBuffer[] = [];
   #dispatches = 0;
   #submits = 0;
@@ -114,7 +107,7 @@ export class Gpu {
     this.adapter = adapter;
     this.pool = new BufferPool(device);
     this.kernels = new KernelChoices(adapter.profile);
-    this.#uniformAlign = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
+    this.#uniforms = new UniformArenas(device);
     const onError: EventListener = (ev) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
       this.#errors.push(`${err.constructor.name}: ${err.message}`);
@@ -219,7 +212,7 @@ export class Gpu {
       resource: { buffer: b instanceof Tensor ? b.buffer : b },
     }));
     if (d.params) {
-      const slot = this.#uniformSlot(d.params);
+      const slot = this.#uniforms.slot(d.params);
       entries.push({
         binding: d.buffers.length,
         resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size },
@@ -257,9 +250,7 @@ export class Gpu {
   /** Submits everything recorded so far (one command buffer). Never waits. */
   submit(): void {
     this.#checkLost();
-    for (const a of this.#arenas) {
-      if (a.used > 0) this.device.queue.writeBuffer(a.buffer, 0, a.data, 0, a.used);
-    }
+    this.#uniforms.upload();
     if (this.#encoder) {
       if (this.#pass) {
         this.#pass.end();
@@ -271,9 +262,7 @@ export class Gpu {
       this.device.queue.submit([]);
     }
     this.#submits++;
-    for (const a of this.#arenas) a.used = 0;
-    this.#freeArenas.push(...this.#arenas);
-    this.#arenas = [];
+    this.#uniforms.recycle();
     this.pool.afterSubmit();
   }
 
@@ -369,50 +358,27 @@ export class Gpu {
    * (directly, or inside an array or plain object) nor {@link Gpu.keep}-ed is disposed.
    */
   scope<T>(fn: () => T): T {
-    this.#scopes.push(new Set());
-    let result: T;
-    try {
-      result = fn();
-    } catch (e) {
-      this.#endScope(undefined);
-      throw e;
-    }
-    if (result instanceof Promise) {
-      throw new TypeError("Cannot use an async function in gpu.scope; use scopeAsync");
-    }
-    this.#endScope(result);
-    return result;
+    return this.#scopes.run(fn);
   }
 
   /** Async variant of {@link Gpu.scope}. */
-  async scopeAsync<T>(fn: () => Promise<T>): Promise<T> {
-    this.#scopes.push(new Set());
-    let result: T;
-    try {
-      result = await fn();
-    } catch (e) {
-      this.#endScope(undefined);
-      throw e;
-    }
-    this.#endScope(result);
-    return result;
+  scopeAsync<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#scopes.runAsync(fn);
   }
 
   /** Removes tensors from every enclosing scope so they outlive it. */
   keep<T extends Tensor | readonly Tensor[]>(t: T): T {
-    const list: readonly Tensor[] = t instanceof Tensor ? [t] : (t as readonly Tensor[]);
-    for (const x of list) for (const s of this.#scopes) s.delete(x);
-    return t;
+    return this.#scopes.keep(t);
   }
 
   /** Called by {@link Tensor} on creation. */
   track(t: Tensor): void {
-    this.#scopes.at(-1)?.add(t);
+    this.#scopes.track(t);
   }
 
   /** Called by {@link Tensor} on disposal. */
   untrack(t: Tensor): void {
-    this.#scopes.at(-1)?.delete(t);
+    this.#scopes.untrack(t);
   }
 
   /** Destroys pooled memory and the device. */
@@ -420,21 +386,9 @@ export class Gpu {
     if (this.#encoder) this.submit();
     this.pool.trim();
     for (const s of this.#staging) s.destroy();
-    for (const a of this.#freeArenas) a.buffer.destroy();
+    this.#uniforms.destroy();
     this.#staging = [];
-    this.#freeArenas = [];
     this.device.destroy();
-  }
-
-  #endScope(result: unknown): void {
-    const scope = this.#scopes.pop()!;
-    const keep = new Set<Tensor>();
-    collectTensors(result, keep, 0);
-    const parent = this.#scopes.at(-1);
-    for (const t of scope) {
-      if (keep.has(t)) parent?.add(t);
-      else if (!t.disposed) t.dispose();
-    }
   }
 
   #computePass(): GPUComputePassEncoder {
@@ -443,29 +397,6 @@ export class Gpu {
       this.#pass = this.#encoder.beginComputePass();
     }
     return this.#pass;
-  }
-
-  #uniformSlot(params: ArrayBuffer): { buffer: GPUBuffer; offset: number; size: number } {
-    const size = Math.max(16, Math.ceil(params.byteLength / 16) * 16);
-    if (size > UNIFORM_ARENA_BYTES) throw new RangeError("Kernel parameters exceed 64 KiB");
-    let arena = this.#arenas.at(-1);
-    if (!arena || arena.used + size > UNIFORM_ARENA_BYTES) {
-      arena = this.#freeArenas.pop() ?? {
-        buffer: this.device.createBuffer({
-          size: UNIFORM_ARENA_BYTES,
-          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-          label: "uniform-arena",
-        }),
-        data: new Uint8Array(UNIFORM_ARENA_BYTES),
-        used: 0,
-      };
-      this.#arenas.push(arena);
-    }
-    const offset = arena.used;
-    arena.data.fill(0, offset, offset + size);
-    arena.data.set(new Uint8Array(params), offset);
-    arena.used = Math.ceil((offset + size) / this.#uniformAlign) * this.#uniformAlign;
-    return { buffer: arena.buffer, offset, size };
   }
 
   #takeStaging(size: number): GPUBuffer {
@@ -480,24 +411,5 @@ export class Gpu {
 
   #checkLost(): void {
     if (this.#lost !== null) throw new GpuError(`GPU device lost: ${this.#lost}`);
-  }
-}
-
-function collectTensors(v: unknown, into: Set<Tensor>, depth: number): void {
-  if (depth > 4 || v === null || typeof v !== "object") return;
-  if (v instanceof Tensor) {
-    into.add(v);
-    return;
-  }
-  if (Array.isArray(v)) {
-    for (const x of v) collectTensors(x, into, depth + 1);
-    return;
-  }
-  if (v instanceof Map) {
-    for (const x of v.values()) collectTensors(x, into, depth + 1);
-    return;
-  }
-  if (Object.getPrototypeOf(v) === Object.prototype) {
-    for (const x of Object.values(v)) collectTensors(x, into, depth + 1);
   }
 }

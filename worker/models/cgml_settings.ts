@@ -1,5 +1,5 @@
 /**
- * The one mapping of cGML's stage params (snake_case, `pipelines/catalog.ts`) onto a
+ * The one mapping of cGML's stage params (snake_case, `pipelines/catalog/`) onto a
  * `CgmlConfig`: Algorithm 1's settings, the latent regime and the Lipschitz constraints. Every
  * network listed in `spectral_norm` gets spectral normalisation and the output scale L =
  * `output_scale`, so its Lipschitz constant is at most L; the others have neither.

@@ -1,5 +1,5 @@
 /**
- * Stage implementations by catalog stage type `name@version` (`pipelines/catalog.ts`), one
+ * Stage implementations by catalog stage type `name@version` (`pipelines/catalog/`), one
  * module each: thin adapters that parse their params with the catalog's schema, call a model or
  * a data/eval function and encode the outputs (`formats/`). A catalog entry without an
  * implementation of exactly its version has none: `name@2` never runs `name@1` code.

@@ -1,5 +1,5 @@
 /**
- * Byte formats of the artifacts the stages exchange (`pipelines/catalog.ts` names each type and
+ * Byte formats of the artifacts the stages exchange (`pipelines/catalog/` names each type and
  * its storage format): packed arrays, JSON, CSV, packed folders.
  * @module
  */

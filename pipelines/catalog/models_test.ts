@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../testing/assert.ts";
-import { planRun } from "./cache.ts";
-import { compilePipeline } from "./plan.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { planRun } from "../cache.ts";
+import { compilePipeline } from "../plan.ts";
 
 const compile = (text: string, sets: string[] = []) =>
   compilePipeline({ file: "p.yaml", text, sets });
@@ -33,7 +33,7 @@ Deno.test("model stages are never cached and say why; publish takes a model of a
     ["MISS", 'upstream "data" will run'],
     ["RUN", "publishes to models/ (nothing when the same files are published already)"],
   ]);
-  const infer = await Deno.readTextFile(new URL("infer.yaml", import.meta.url));
+  const infer = await Deno.readTextFile(new URL("../infer.yaml", import.meta.url));
   const plan = compile(infer, ["model=curves@2", "dataset=s3://cgml/datasets/x/"]).plan!;
   assertEquals(plan.stages.map((s) => s.cache), [false, false]);
 });
@@ -54,7 +54,7 @@ Deno.test("an input of several types names them all; a bad name or both inputs a
     badName.errors[0].message.includes("must be empty or a model name"),
     badName.errors[0].message,
   );
-  const infer = Deno.readTextFileSync(new URL("infer.yaml", import.meta.url));
+  const infer = Deno.readTextFileSync(new URL("../infer.yaml", import.meta.url));
   const both = compile(infer, ["model=m", "dataset=/x", "inputs=[[1]]"]);
   assertEquals(both.errors.map((e) => e.message), [
     'Cannot infer: give "dataset" or "inputs", not both',

@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../testing/assert.ts";
-import { acceptedTypes, ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./catalog.ts";
-import { IDENTIFIER } from "./schema.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { acceptedTypes, ARTIFACT_TYPES, CATALOG, findStageType, stageTypeId } from "./mod.ts";
+import { IDENTIFIER } from "../schema.ts";
 
 Deno.test("catalog: names the stage types of the ModelNet, toy and image pipelines", () => {
   const names = [...CATALOG.keys()].sort();

@@ -2,14 +2,15 @@
  * The catalog's stage types around published models (`models/<name>/<version>/` in the bucket):
  * publishing a trained model, loading a published one as an input, inference by Eq. 4 as a job,
  * and features of a published model's H on another dataset (the transfer protocol). Registered
- * in `CATALOG` by `catalog.ts`; the worker implements them in `worker/stages/model_*.ts`.
+ * in `CATALOG` by `mod.ts`; the worker implements them in `worker/stages/model_*.ts`.
  *
  * @module
  */
 
 import { z } from "zod";
-import type { StageType } from "./catalog.ts";
-import { closed } from "./schema.ts";
+import { closed } from "../schema.ts";
+import { count } from "./common_params.ts";
+import { defineStage } from "./stage_type.ts";
 
 /** A model name, as `infra/models` checks it (repeated here: pipelines import infra types only). */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -18,15 +19,10 @@ export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const MODEL_REF_PATTERN =
   /^(?!\.{1,2}(@|$))[a-z0-9][a-z0-9._-]{0,63}(@([1-9][0-9]{0,8}|latest))?$/;
 
-function define<P extends z.ZodObject>(t: StageType<P>): StageType<P> {
-  return t;
-}
-
-const count = (v: number, min: number, max: number) => z.int().min(min).max(max).default(v);
 const pool = ["flatten", "mean", "pyramid"] as const;
 
 /** `model.publish@1`: the next immutable version of `models/<name>/`, or nothing. */
-export const modelPublish = define({
+export const modelPublish = defineStage({
   name: "model.publish",
   version: 1,
   summary:
@@ -65,7 +61,7 @@ export const modelPublish = define({
 });
 
 /** `model.load@1`: a published model as an artifact, for stages downstream. */
-export const modelLoad = define({
+export const modelLoad = defineStage({
   name: "model.load",
   version: 1,
   summary: "A published model version (config.json, weights, probe) as an input of later stages",
@@ -84,7 +80,7 @@ export const modelLoad = define({
 });
 
 /** `model.infer@1`: Eq. 4 inference of a published model on a dataset or inline inputs. */
-export const modelInfer = define({
+export const modelInfer = defineStage({
   name: "model.infer",
   version: 1,
   summary:
@@ -129,7 +125,7 @@ export const modelInfer = define({
 });
 
 /** `model.features@1`: features of a published map model's H on the shapes of another dataset. */
-export const modelFeatures = define({
+export const modelFeatures = defineStage({
   name: "model.features",
   version: 1,
   summary:
