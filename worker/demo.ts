@@ -19,13 +19,13 @@
 
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parse as parseYaml } from "yaml";
 import { FsStore, loadGpuConfig, type ObjectStore, Queue } from "../infra/mod.ts";
-import { checkPipeline, loadPipelineText, type Plan } from "../pipelines/mod.ts";
+import type { Plan } from "../pipelines/mod.ts";
 import { formatResults } from "./cli.ts";
 import { formatBytes, progressDisplay } from "./data/mod.ts";
 import { ApiClient, type JobView } from "./demo_api.ts";
 import { pushShapes, shapeOptions, writeShapes } from "./demo_data.ts";
+import { BUCKET, DATASET, prepareJob } from "./demo_job.ts";
 import { type FunctionsProcess, startFunctions } from "./demo_functions.ts";
 import {
   formatInferredShapes,
@@ -38,12 +38,6 @@ import { Gpu, type GpuOptions } from "./gpu/mod.ts";
 import type { Results } from "./report/mod.ts";
 import { formatSeconds } from "./runner/mod.ts";
 import { createPipelineRunner, WorkerService } from "./service/mod.ts";
-
-export { formatJobProgress } from "./demo_view.ts";
-
-/** The bucket of the embedded store and the dataset the demo pushes. */
-const BUCKET = "cgml";
-const DATASET = "shapes";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -67,27 +61,6 @@ export interface DemoOptions {
   signal?: AbortSignal;
   /** How the worker's device is made (default: the fixed profile of the adapter). */
   gpu?: GpuOptions;
-}
-
-/** Nested params from `a.b=v` overrides; throws on a malformed one. */
-export function paramsFromSets(sets: readonly string[]): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const set of sets) {
-    const eq = set.indexOf("=");
-    if (eq <= 0) throw new Error(`Cannot read --set ${set}: expected name.path=value`);
-    const path = set.slice(0, eq).split(".");
-    let node = params;
-    for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      node = (node[key] = typeof next === "object" && next !== null ? next : {}) as Record<
-        string,
-        unknown
-      >;
-    }
-    const raw = set.slice(eq + 1);
-    node[path.at(-1)!] = raw === "" ? "" : parseYaml(raw);
-  }
-  return params;
 }
 
 /** Everything a demo run works with. */
@@ -150,41 +123,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   } catch (e) {
     if (!(e instanceof Error) || !e.message.startsWith("Cannot")) throw e;
     s.write(`${e.message}\n`);
+    if (e.message.startsWith("Cannot reach")) {
+      const tail = await starting.then((f) => f.tail(), () => "");
+      s.write(`the functions' last output (${join(s.dir, "functions.log")}):\n${tail}\n`);
+    }
     return 1;
   } finally {
     await starting.then((f: FunctionsProcess) => f.stop(), () => {});
     await worker.stop();
   }
-}
-
-/** The job's params and plan with the demo's dataset root and model name, or why not. */
-async function prepareJob(
-  store: ObjectStore,
-  pipeline: string,
-  sets: readonly string[],
-): Promise<
-  { params: Record<string, unknown>; plan: Plan; model: string } | {
-    error: string;
-  }
-> {
-  const root = `s3://${BUCKET}/datasets/${DATASET}/`;
-  if (sets.some((set) => set.startsWith("dataset.root="))) {
-    return {
-      error: `Cannot use --set dataset.root: the demo trains on the shapes it pushes to ${root}`,
-    };
-  }
-  const params = paramsFromSets([`publish=${DATASET}`, ...sets, `dataset.root=${root}`]);
-  const model = params.publish;
-  if (typeof model !== "string" || model === "") {
-    return {
-      error: "Cannot run the demo without a model name: set publish=<name> (default shapes)",
-    };
-  }
-  const text = await loadPipelineText({ store }, pipeline);
-  if (text === null) return { error: `Cannot run the demo: there is no pipeline ${pipeline}` };
-  const checked = checkPipeline(`${pipeline}.yaml`, text, params);
-  if ("error" in checked) return { error: `Cannot run the demo:\n${checked.error}` };
-  return { params, plan: checked.plan, model };
 }
 
 /** Starts the worker in this process; `stop` releases a running job and frees the device. */

@@ -42,13 +42,25 @@ export class ApiClient {
   /** A client of the API at `base` (`http://host:port`). */
   constructor(readonly base: string, readonly token: string) {}
 
+  /** `fetch`, with an unreachable server turned into a "Cannot reach" error naming the call. */
+  async #fetch(what: string, url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (init.signal?.aborted) throw e;
+      throw new Error(
+        `Cannot reach the HTTP functions at ${this.base} (${what}): ${(e as Error).message}`,
+      );
+    }
+  }
+
   #headers(extra: Record<string, string> = {}): Record<string, string> {
     return { authorization: `Bearer ${this.token}`, ...extra };
   }
 
   /** `method path` with an optional JSON body; the status and the JSON answer. */
   async call<T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await this.#fetch(`${method} ${path}`, `${this.base}${path}`, {
       method,
       headers: this.#headers(body === undefined ? {} : { "content-type": "application/json" }),
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -65,7 +77,8 @@ export class ApiClient {
 
   /** The bytes of a job's artifact (`GET /v1/jobs/{id}/artifacts/{path}`). */
   async artifact(job: string, path: string): Promise<Uint8Array> {
-    const res = await fetch(`${this.base}/v1/jobs/${job}/artifacts/${path}`, {
+    const url = `${this.base}/v1/jobs/${job}/artifacts/${path}`;
+    const res = await this.#fetch(`GET ${url.slice(this.base.length)}`, url, {
       headers: this.#headers(),
     });
     if (!res.ok) {
@@ -107,7 +120,7 @@ export class ApiClient {
     while (!signal.aborted) {
       let res: Response;
       try {
-        res = await fetch(`${this.base}/v1/jobs/${id}/events`, {
+        res = await this.#fetch(`GET /v1/jobs/${id}/events`, `${this.base}/v1/jobs/${id}/events`, {
           signal,
           headers: this.#headers(lastId ? { "last-event-id": lastId } : {}),
         });

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { FsStore, listObjects } from "../infra/mod.ts";
-import { paramsFromSets, runDemo } from "./demo.ts";
+import { runDemo } from "./demo.ts";
+import { paramsFromSets } from "./demo_job.ts";
 import { startFunctions } from "./demo_functions.ts";
 import {
   formatInferredShapes,
