@@ -1,18 +1,19 @@
 /**
  * `deno task demo [--set a.b=v ...] [--dir D] [--out O] [--pipeline P]`: the data plane end to
  * end on one machine. It opens the embedded filesystem store (`D/store`, default `.cache/demo`);
- * starts the HTTP functions as a child process (`deno run -A functions/main.ts` on a free
- * loopback port, with an API token) and a GPU worker in this process on the same store; writes
- * the pipeline's synthetic shapes as OFF files in the ModelNet layout and pushes them into the
- * bucket under `datasets/shapes/` (as `deno task cgml dataset push` does); submits
- * `modelnet-zernike` with `dataset.root=s3://cgml/datasets/shapes/` and `publish=shapes` by
- * `POST /v1/jobs`, follows it over SSE with a progress bar, downloads its outputs into `O`
- * (default `out/demo`) and prints the results table; shows the published version
- * (`GET /v1/models/shapes`); then runs Eq. 4 inference on the test split
- * (`POST /v1/models/shapes/infer`, k = 8), downloads its outputs into `O/infer` and prints, for a
- * few test shapes, the modes of the k restorations and the probe's class. A rerun pushes and
- * trains nothing (unchanged objects, cache HITs, the same version). The functions child is ended
- * by its PID at the end, also on an error or Ctrl-C (which gives a running job back to the queue).
+ * starts a GPU worker in this process and the HTTP functions as a child process
+ * (`deno run -A functions/main.ts` on a free loopback port, with an API token) on that store;
+ * writes the pipeline's synthetic shapes as OFF files in the ModelNet layout and pushes them into
+ * the bucket under `datasets/shapes/` (as `deno task cgml dataset push` does); submits
+ * `modelnet-zernike` with `dataset.root=s3://cgml/datasets/shapes/`, `publish=shapes` and the
+ * demo's lighter training settings (`DEMO_SETS`; `--set` wins) by `POST /v1/jobs`, follows it
+ * over SSE with a progress bar, downloads its outputs into `O` (default `out/demo`) and prints
+ * the results table; shows the published version (`GET /v1/models/shapes`); then runs Eq. 4
+ * inference on the test split (`POST /v1/models/shapes/infer`, k = 8), downloads its outputs
+ * into `O/infer` and prints, for a few test shapes, the modes of the k restorations and the
+ * probe's class. A rerun pushes and trains nothing (unchanged objects, cache HITs, the same
+ * version). The functions child is ended by its PID at the end, also on an error or Ctrl-C
+ * (which gives a running job back to the queue).
  *
  * @module
  */
@@ -25,7 +26,7 @@ import { formatResults } from "./cli.ts";
 import { formatBytes, progressDisplay } from "./data/mod.ts";
 import { ApiClient, type JobView } from "./demo_api.ts";
 import { pushShapes, shapeOptions, writeShapes } from "./demo_data.ts";
-import { BUCKET, DATASET, prepareJob } from "./demo_job.ts";
+import { BUCKET, DATASET, DEMO_SETS, prepareJob } from "./demo_job.ts";
 import { type FunctionsProcess, startFunctions } from "./demo_functions.ts";
 import {
   formatInferredShapes,
@@ -94,6 +95,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     s.write(`${job.error}\n`);
     return 1;
   }
+  const worker = await startWorker(s, store, options.gpu);
   const token = `demo-${crypto.randomUUID()}`;
   const starting = startFunctions({
     store: pathToFileURL(storeDir).href,
@@ -103,9 +105,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     signal: s.signal,
   });
   starting.catch(() => {});
-  const worker = await startWorker(s, store, options.gpu);
   try {
     s.write(`store      ${storeDir} (embedded, bucket ${BUCKET})\n`);
+    const settings = [...DEMO_SETS[pipeline] ?? [], ...options.sets ?? []];
+    if (settings.length > 0) s.write(`settings   ${settings.join(" ")}\n`);
     s.write(`worker     ${worker.owner} in this process, log in ${join(s.dir, "worker.log")}\n`);
     await pushDataset(s, store, job.plan);
     const functions = await starting;

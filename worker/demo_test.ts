@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { FsStore, listObjects } from "../infra/mod.ts";
 import { runDemo } from "./demo.ts";
-import { paramsFromSets } from "./demo_job.ts";
+import { paramsFromSets, prepareJob } from "./demo_job.ts";
 import { startFunctions } from "./demo_functions.ts";
 import {
   formatInferredShapes,
@@ -47,6 +47,43 @@ Deno.test("--set overrides become nested params", () => {
     d: true,
     e: "",
   });
+});
+
+Deno.test("the demo's job: its dataset root, publish, its settings under --set", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cgml-demo-job-" });
+  try {
+    const store = await FsStore.open(dir);
+    const job = await prepareJob(store, "modelnet-zernike", ["backbone.epochs=2"]);
+    assert(!("error" in job), JSON.stringify(job));
+    assertEquals(job.model, "shapes");
+    const params = job.params as {
+      dataset: { root: string };
+      backbone: { epochs: number };
+      probe: { rounds: number };
+      publish: string;
+    };
+    assertEquals(
+      [params.dataset.root, params.publish, params.backbone.epochs, params.probe.rounds],
+      ["s3://cgml/datasets/shapes/", "shapes", 2, 1],
+    );
+    assert(job.plan.stages.some((s) => s.uses === "dataset.synthetic_shapes@1"));
+    const named = await prepareJob(store, "modelnet-zernike", ["publish=chairs"]);
+    assertEquals("model" in named && named.model, "chairs");
+    for (
+      const [sets, error] of [
+        [["dataset.root=/data"], "Cannot use --set dataset.root"],
+        [["publish="], "Cannot run the demo without a model name"],
+        [["backbone.epochs=0"], "backbone"],
+      ] as const
+    ) {
+      const refused = await prepareJob(store, "modelnet-zernike", sets);
+      assert("error" in refused && refused.error.includes(error), JSON.stringify(refused));
+    }
+    const missing = await prepareJob(store, "no-such-pipeline", []);
+    assert("error" in missing && missing.error.includes("no pipeline no-such-pipeline"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("the progress line shows stage, epoch, loss and ETA", () => {
