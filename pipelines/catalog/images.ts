@@ -60,12 +60,20 @@ export const imagesData = defineStage({
         "colour_modes = objects on grey whose shape class fixes a few hues with known odds " +
         "(discs red/blue 50/50, squares green/yellow 70/30, triangles purple), scored by mode",
     ),
+    max_objects: added(z.int().min(1).max(4), 2).describe(
+      "colour_modes only: each generated image holds 1 … max_objects objects, hues drawn independently",
+    ),
     test_fraction: fraction(0.2).describe("Share of the images held out for testing"),
     seed,
   }),
   inputs: {},
   outputs: { images: "image-set", manifest: "dataset-manifest" },
   reads: ["root"],
+  check(p) {
+    return p.max_objects !== undefined && (p.root !== "" || p.generator !== "colour_modes")
+      ? "max_objects applies to generated colour_modes images only (root empty, generator colour_modes)"
+      : undefined;
+  },
 });
 
 /** `images.task@1`: the completion or colorization task on an image set. */
@@ -102,6 +110,10 @@ export const imagesTrain = defineStage({
     ...cgml,
     latents: latents("persistent"),
     spectral_norm: networks(["g"]),
+    head: added(z.int().min(0).max(256), 0).describe(
+      "Channels of G's full-resolution head: a per-pixel linear layer over the decoder's last " +
+        "map and the input pixels (the encoder's finest level is at half resolution); 0 = none",
+    ),
     region_weight: fraction(0.1).describe(
       "Loss weight of the pixels outside the scored region (completion: outside the mask; " +
         "colorization of colour-mode images: the background)",

@@ -118,3 +118,14 @@ function findStageTypeOrThrow(uses: string) {
   if ("error" in t) throw new Error(t.error);
   return t;
 }
+
+Deno.test("dataset.images takes max_objects for generated colour-mode images only", () => {
+  const type = findStageType("dataset.images@1");
+  assert(!("error" in type), "dataset.images@1 is in the catalog");
+  const check = (params: Record<string, unknown>) =>
+    type.check?.(type.params.parse(params), new Set());
+  assertEquals(check({ generator: "colour_modes", max_objects: 1 }), undefined);
+  assertEquals(check({ generator: "colour_modes", max_objects: 2 }), undefined);
+  assert(check({ max_objects: 1 })?.includes("colour_modes images only"));
+  assert(check({ generator: "colour_modes", root: "/photos", max_objects: 3 })?.includes("root"));
+});

@@ -31,6 +31,12 @@ export interface ConvConfig {
    * absent: no lift.
    */
   lift?: number;
+  /**
+   * Channels of the full-resolution head: the decoder ends with this many channels, and a
+   * per-pixel linear layer maps [LeakyReLU(them), the input map's channels] to the output. 0
+   * or absent: no head (the decoder's last transposed convolution is the output).
+   */
+  head?: number;
 }
 
 /** Adam settings of one parameter group. */
@@ -244,6 +250,10 @@ export function validateConfig(c: CgmlConfig): void {
     const lift = c.conv.lift ?? 0;
     if (!Number.isInteger(lift) || lift < 0) {
       throw new RangeError(`Cannot use config: conv.lift must be an integer ≥ 0, got ${lift}`);
+    }
+    const head = c.conv.head ?? 0;
+    if (!Number.isInteger(head) || head < 0) {
+      throw new RangeError(`Cannot use config: conv.head must be an integer ≥ 0, got ${head}`);
     }
   }
 }

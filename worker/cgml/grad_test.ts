@@ -87,46 +87,57 @@ gpuTest(
   },
 );
 
-gpuTest("∇z of Ê matches a directional finite difference (conv family)", async (gpu) => {
-  const config = makeConfig({
-    family: "conv",
-    inDim: 64,
-    outDim: 64,
-    latentDim: 4,
-    conv: { inShape: [8, 8, 1], outShape: [8, 8, 1], channels: [4, 8], latentChannels: 2 },
-    G: { spectralNorm: true, outputScale: 2 },
-  });
-  const model = new CgmlModel(gpu, config);
-  const rng = new Rng(8);
-  const B = 3;
-  const x = gpu.tensor(rng.uniformArray(B * 64), [B, 64]);
-  const y = gpu.tensor(rng.uniformArray(B * 64), [B, 64]);
-  const zs = sampleSphere(rng, B, 4);
-  const dir = rng.uniformArray(B * 4);
-  const total = async (zv: Float32Array) => {
-    const z = gpu.tensor(zv, [B, 4]);
-    const tape = new Tape(gpu, { record: false, training: false });
-    const e = ops.l1Loss(tape, model.nets.generate(tape, model.nets.encode(tape, x), z), y);
-    const v = (await e.read())[0];
-    tape.dispose();
-    z.dispose();
-    return v;
-  };
-  const z = gpu.tensor(zs, [B, 4]);
-  const tape = new Tape(gpu, { training: false });
-  const e = ops.l1Loss(tape, model.nets.generate(tape, model.nets.encode(tape, x), z), y);
-  const [g] = tape.gradient(e, [z]);
-  const grad = await g.read();
-  const eps = 1e-2;
-  const shifted = (s: number) => zs.map((v, i) => v + s * eps * dir[i]);
-  const fd = (await total(shifted(1)) - await total(shifted(-1))) / (2 * eps);
-  const analytic = grad.reduce((s, v, i) => s + v * dir[i], 0);
-  assert(Math.abs(analytic) > 1e-4, `directional derivative ${analytic} too small to test`);
-  assert(
-    Math.abs(fd - analytic) <= 0.05 * Math.abs(analytic) + 1e-4,
-    `fd ${fd} vs analytic ${analytic}`,
+for (const head of [0, 3]) {
+  gpuTest(
+    `∇z of Ê matches a directional finite difference (conv family, head ${head})`,
+    async (gpu) => {
+      const config = makeConfig({
+        family: "conv",
+        inDim: 64,
+        outDim: 64,
+        latentDim: 4,
+        conv: {
+          inShape: [8, 8, 1],
+          outShape: [8, 8, 1],
+          channels: [4, 8],
+          latentChannels: 2,
+          head,
+        },
+        G: { spectralNorm: true, outputScale: 2 },
+      });
+      const model = new CgmlModel(gpu, config);
+      const rng = new Rng(8);
+      const B = 3;
+      const x = gpu.tensor(rng.uniformArray(B * 64), [B, 64]);
+      const y = gpu.tensor(rng.uniformArray(B * 64), [B, 64]);
+      const zs = sampleSphere(rng, B, 4);
+      const dir = rng.uniformArray(B * 4);
+      const total = async (zv: Float32Array) => {
+        const z = gpu.tensor(zv, [B, 4]);
+        const tape = new Tape(gpu, { record: false, training: false });
+        const e = ops.l1Loss(tape, model.nets.generate(tape, model.nets.encode(tape, x), z), y);
+        const v = (await e.read())[0];
+        tape.dispose();
+        z.dispose();
+        return v;
+      };
+      const z = gpu.tensor(zs, [B, 4]);
+      const tape = new Tape(gpu, { training: false });
+      const e = ops.l1Loss(tape, model.nets.generate(tape, model.nets.encode(tape, x), z), y);
+      const [g] = tape.gradient(e, [z]);
+      const grad = await g.read();
+      const eps = 1e-2;
+      const shifted = (s: number) => zs.map((v, i) => v + s * eps * dir[i]);
+      const fd = (await total(shifted(1)) - await total(shifted(-1))) / (2 * eps);
+      const analytic = grad.reduce((s, v, i) => s + v * dir[i], 0);
+      assert(Math.abs(analytic) > 1e-4, `directional derivative ${analytic} too small to test`);
+      assert(
+        Math.abs(fd - analytic) <= 0.05 * Math.abs(analytic) + 1e-4,
+        `fd ${fd} vs analytic ${analytic}`,
+      );
+      for (const t of [x, y, z, g]) t.dispose();
+      tape.dispose();
+      model.dispose();
+    },
   );
-  for (const t of [x, y, z, g]) t.dispose();
-  tape.dispose();
-  model.dispose();
-});
+}

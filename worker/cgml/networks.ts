@@ -8,7 +8,9 @@
  *   [z, h pooled over space].
  * An optional dense input lift (`conv.lift` channels) maps the flattened input by a linear
  * layer and LeakyReLU to a map of the input's height and width, stacked on the input's own
- * channels ahead of the encoder.
+ * channels ahead of the encoder. An optional full-resolution head (`conv.head` channels) ends G
+ * with a per-pixel linear layer over [LeakyReLU(decoder output), input map], so that every output
+ * pixel sees its own input pixel (the encoder's finest level is already at half resolution).
  * Z gives d + 1 outputs: r and ρ = softplus(last output). Spectral normalisation and the output
  * scale L are set per network. The MLPs (all of the MLP family, and Z in both) are
  * {@link FusedMlp}s: a few dispatches per pass instead of one per elementary op. The plain L1
@@ -36,6 +38,8 @@ export interface Encoding {
   flat: Tensor;
   /** Encoder features, finest first (conv family; empty for MLPs). */
   features: Tensor[];
+  /** The input as a map [B, H, W, C] (conv family with a full-resolution head). */
+  input?: Tensor;
 }
 
 /** H, G and Z with their forward passes (each records on the given tape). */
@@ -110,15 +114,20 @@ function buildMlp(gpu: Gpu, rng: Rng, c: CgmlConfig): CgmlNetworks {
   );
 }
 
-/** G of the conv family: z → linear → bottleneck map, then the U-Net decoder. */
+/**
+ * G of the conv family: z → linear → bottleneck map, then the U-Net decoder, and with
+ * `conv.head` > 0 the per-pixel head over [LeakyReLU(decoder output), input map].
+ */
 class ConvGenerator extends Module {
   readonly zMap: Layer | null;
   readonly decoder: UNetDecoder;
+  readonly head: Layer | null;
   readonly bottleneck: readonly [number, number, number];
 
-  constructor(gpu: Gpu, rng: Rng, c: CgmlConfig, d: number) {
+  constructor(gpu: Gpu, rng: Rng, readonly c: CgmlConfig, d: number) {
     super();
     const { inShape, outShape, channels, latentChannels } = c.conv;
+    const head = c.conv.head ?? 0;
     const f = 2 ** channels.length;
     this.bottleneck = [inShape[0] / f, inShape[1] / f, latentChannels];
     if (d > 0) {
@@ -136,18 +145,34 @@ class ConvGenerator extends Module {
         widths: channels,
         slope: c.leakySlope,
         spectralNorm: c.G.spectralNorm,
-        outChannels: outShape[2],
+        outChannels: head > 0 ? head : outShape[2],
         extraChannels: d > 0 ? latentChannels : 0,
-        outputScale: c.G.outputScale,
+        outputScale: head > 0 ? 1 : c.G.outputScale,
       }),
     );
+    if (head > 0) {
+      const lin = new Linear(gpu, rng, head + inShape[2], outShape[2]);
+      this.head = this.addModule("head", c.G.spectralNorm ? new SpectralNorm(gpu, rng, lin) : lin);
+    } else {
+      this.head = null;
+    }
   }
 
-  forward(tape: Tape, features: Tensor[], z: Tensor | null): Tensor {
+  forward(tape: Tape, h: Encoding, z: Tensor | null): Tensor {
     const extra = this.zMap && z
       ? ops.reshape(tape, this.zMap.forward(tape, z), [z.shape[0], ...this.bottleneck])
       : null;
-    return this.decoder.forward(tape, features, extra);
+    const y = this.decoder.forward(tape, h.features, extra);
+    if (!this.head) return y;
+    if (!h.input) {
+      throw new Error("Cannot run the full-resolution head: the encoding has no input map");
+    }
+    const [B, height, width] = y.shape;
+    const both = ops.concat(tape, [ops.leakyRelu(tape, y, this.c.leakySlope), h.input], 3);
+    const rows = ops.reshape(tape, both, [B * height * width, both.shape[3]]);
+    const linear = this.head.forward(tape, rows);
+    const out = this.c.G.outputScale === 1 ? linear : ops.scale(tape, linear, this.c.G.outputScale);
+    return ops.reshape(tape, out, [B, height, width, out.shape[1]]);
   }
 }
 
@@ -203,17 +228,16 @@ function buildConv(gpu: Gpu, rng: Rng, c: CgmlConfig): CgmlNetworks {
     G,
     Z,
     (tape, x) => {
-      let features = H instanceof LiftedEncoder
-        ? H.forward(tape, x)
-        : H.forward(tape, ops.reshape(tape, x, [x.shape[0], ...inShape]));
+      const map = ops.reshape(tape, x, [x.shape[0], ...inShape]);
+      let features = H instanceof LiftedEncoder ? H.forward(tape, x) : H.forward(tape, map);
       if (c.H.outputScale !== 1) {
         features = features.map((f) => ops.scale(tape, f, c.H.outputScale));
       }
       const flat = ops.mean(tape, features[features.length - 1], [1, 2]);
-      return { flat, features };
+      return G.head ? { flat, features, input: map } : { flat, features };
     },
     (tape, h, z) => {
-      const y = G.forward(tape, h.features, z);
+      const y = G.forward(tape, h, z);
       return ops.reshape(tape, y, [y.shape[0], c.outDim]);
     },
   );

@@ -119,3 +119,16 @@ Deno.test("the odds of every class sum to 1 and name its hues", () => {
   assertEquals(odds.square, { green: 0.7, yellow: 0.3 });
   assertEquals(odds.triangle, { purple: 1 });
 });
+
+Deno.test("maxObjects bounds the objects of every image", () => {
+  const perImage = (maxObjects: number) => {
+    const { objects } = generateColourModeImages(60, 16, 4, { maxObjects });
+    const counts = new Array<number>(60).fill(0);
+    objects.image.forEach((img) => counts[img]++);
+    return counts;
+  };
+  assertEquals(perImage(1), new Array<number>(60).fill(1));
+  const three = perImage(3);
+  assert(three.every((n) => n >= 1 && n <= 3), three.join(","));
+  assert(three.some((n) => n > 1), "some image holds several objects");
+});

@@ -31,6 +31,8 @@ export interface ImageSetOptions {
    * `colour_modes` (objects whose shape class fixes their possible hues).
    */
   generator?: "shapes" | "colour_modes";
+  /** Most objects per `colour_modes` image (default 2). */
+  maxObjects?: number;
   /** Share of the images held out for testing. */
   testFraction: number;
   seed: number;
@@ -51,7 +53,9 @@ export async function loadImageSet(o: ImageSetOptions): Promise<ImageSet> {
     pixels = folder.pixels;
     ids = folder.names;
   } else if (o.generator === "colour_modes") {
-    ({ pixels, objects } = generateColourModeImages(o.generated, o.size, o.seed));
+    ({ pixels, objects } = generateColourModeImages(o.generated, o.size, o.seed, {
+      maxObjects: o.maxObjects,
+    }));
     ids = Array.from({ length: o.generated }, (_, i) => `colour-modes-${i}`);
   } else {
     pixels = generateColorImages(o.generated, o.size, o.seed);

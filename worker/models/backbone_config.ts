@@ -27,6 +27,8 @@ export interface BackboneParams {
   latent_dim: number;
   /** Channels of the dense input lift ahead of the encoder (0 = none). */
   lift: number;
+  /** Channels of the full-resolution head at the end of G (absent or 0 = none). */
+  head?: number;
 }
 
 /** Encoder channels: width, 2·width, … (capped at 8·width), one per level. */
@@ -71,6 +73,7 @@ export function backboneConfig(
       channels: channelsOf(p.width, p.depth),
       latentChannels: Math.max(4, p.width / 2),
       ...(p.lift > 0 ? { lift: p.lift } : {}),
+      ...(p.head ? { head: p.head } : {}),
     },
     batchSize: p.batch,
     epochs: p.epochs,

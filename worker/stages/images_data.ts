@@ -43,6 +43,7 @@ export default implement(imagesData, async (ctx, p) => {
     limit: p.limit,
     generated: p.generated,
     generator: p.generator,
+    maxObjects: p.max_objects,
     testFraction: p.test_fraction,
     seed: p.seed,
     warn: (line) => console.warn(`${ctx.id}: ${line}`),
