@@ -36,6 +36,9 @@ export const cgml = {
   alpha: positive(1.0).describe("α: scale of the momentum target ρ"),
   hg_once: z.boolean().default(false).describe("Update H and G once after the l inner steps"),
   output_scale: positive(10).describe("Lipschitz bound of spectrally normalised networks"),
+  lr_schedule: added(z.enum(["constant", "cosine"]), "constant").describe(
+    "Learning rates over the epochs (cGML and the L1 regressor): constant, or cosine decay towards 0",
+  ),
 };
 
 export const backbone = {

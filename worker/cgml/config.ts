@@ -47,6 +47,23 @@ export interface AdamConfig {
   eps: number;
 }
 
+/** How the learning rates change over the epochs (see {@link scheduledLr}). */
+export type LrSchedule = "constant" | "cosine";
+
+/**
+ * The learning rate of epoch `epoch` (0-based) of `epochs` for the configured rate `lr`:
+ * `lr` itself when constant; `lr · (1 + cos(π · epoch / epochs)) / 2` for the cosine schedule.
+ */
+export function scheduledLr(
+  lr: number,
+  schedule: LrSchedule | undefined,
+  epoch: number,
+  epochs: number,
+): number {
+  if (schedule !== "cosine" || epochs <= 0) return lr;
+  return lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(epoch, epochs) / epochs));
+}
+
 /** How training latents are kept (worker/cgml/README.md). */
 export type LatentMode = "fresh" | "persistent";
 
@@ -88,6 +105,11 @@ export interface CgmlConfig {
   optimHG: AdamConfig;
   /** Optimiser of Z. */
   optimZ: AdamConfig;
+  /**
+   * Learning rates over training (both optimisers): constant (absent), or cosine decay from
+   * the configured rate at the first epoch towards 0 after the last, set before every epoch.
+   */
+  lrSchedule?: LrSchedule;
   /** Minibatch size. */
   batchSize: number;
   /** Epochs. */
@@ -227,6 +249,11 @@ export function validateConfig(c: CgmlConfig): void {
   }
   for (const n of ["optimHG", "optimZ"] as const) {
     if (!(c[n].lr > 0)) throw new RangeError(`Cannot use config: ${n}.lr must be positive`);
+  }
+  if (c.lrSchedule !== undefined && c.lrSchedule !== "constant" && c.lrSchedule !== "cosine") {
+    throw new RangeError(
+      `Cannot use config: lrSchedule must be "constant" or "cosine", got ${c.lrSchedule}`,
+    );
   }
   if (c.family === "conv") {
     const { inShape, outShape, channels, latentChannels } = c.conv;

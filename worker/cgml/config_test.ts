@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "../../testing/assert.ts";
-import { DEFAULT_CONFIG, makeConfig, PERSISTENT_PRESET } from "./config.ts";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { DEFAULT_CONFIG, makeConfig, PERSISTENT_PRESET, scheduledLr } from "./config.ts";
 
 Deno.test("the defaults are the toy reference's Fig. 3 setting", () => {
   const c = DEFAULT_CONFIG;
@@ -52,4 +52,20 @@ Deno.test("makeConfig rejects invalid fields by name", () => {
     "divisible",
   );
   makeConfig({ method: "l1", latentDim: 0 });
+  assertThrows(
+    () => makeConfig({ lrSchedule: "linear" as "cosine" }),
+    RangeError,
+    "lrSchedule",
+  );
+});
+
+Deno.test("scheduledLr: constant keeps the rate, cosine halves it mid-run and nears 0 at the end", () => {
+  assertEquals([0, 3, 9].map((e) => scheduledLr(0.01, undefined, e, 10)), [0.01, 0.01, 0.01]);
+  assertEquals(scheduledLr(0.01, "constant", 7, 10), 0.01);
+  assertEquals(scheduledLr(0.01, "cosine", 0, 10), 0.01);
+  assertAlmostEquals(scheduledLr(0.01, "cosine", 5, 10), 0.005, 1e-12);
+  assertAlmostEquals(scheduledLr(0.01, "cosine", 9, 10), 0.01 * (1 + Math.cos(0.9 * Math.PI)) / 2);
+  const rates = Array.from({ length: 10 }, (_, e) => scheduledLr(1, "cosine", e, 10));
+  assert(rates.every((r, e) => e === 0 || r < rates[e - 1]), "cosine rates fall every epoch");
+  assert(rates[9] > 0 && rates[9] < 0.03, `last rate ${rates[9]}`);
 });

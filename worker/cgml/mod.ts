@@ -10,9 +10,11 @@ export {
   type ConvConfig,
   DEFAULT_CONFIG,
   type LatentMode,
+  type LrSchedule,
   makeConfig,
   type NetworkConfig,
   PERSISTENT_PRESET,
+  scheduledLr,
   validateConfig,
 } from "./config.ts";
 export { buildNetworks, type CgmlNetworks, type Encoding, usedLatentDim } from "./networks.ts";

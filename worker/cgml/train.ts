@@ -18,7 +18,7 @@
  */
 import { accumulate, fill, gatherRows, latentStep, scatterRows } from "../gpu/kernels/mod.ts";
 import { Adam, loadCheckpoint, type NamedTensor, ops, saveCheckpoint, Tape } from "../nn/mod.ts";
-import type { AdamConfig, CgmlConfig } from "./config.ts";
+import { type AdamConfig, type CgmlConfig, scheduledLr } from "./config.ts";
 import { CgmlModel } from "./model.ts";
 import type { Encoding } from "./networks.ts";
 import { sampleSphere } from "./sphere.ts";
@@ -179,6 +179,11 @@ export class CgmlTrainer {
     this.#acc = gpu.zeros([4]);
   }
 
+  /** Learning rates of H/G and of Z (NaN for the L1 regressor) in the current or last epoch. */
+  get learningRates(): { hg: number; z: number } {
+    return { hg: this.#optHG.groups[0].lr, z: this.#optZ?.groups[0].lr ?? NaN };
+  }
+
   /** Pairs per epoch. */
   get pairsPerEpoch(): number {
     return this.data.kind === "fixed" ? this.data.data.n : this.config.pairsPerEpoch;
@@ -215,6 +220,7 @@ export class CgmlTrainer {
     };
     while (this.epoch < c.epochs) {
       const epochStart = performance.now();
+      this.#scheduleLr();
       const batches = this.#epochBatches();
       for (let b = 0; b < batches.length; b++) {
         opts.signal?.throwIfAborted();
@@ -285,6 +291,14 @@ export class CgmlTrainer {
     this.#optZ?.dispose();
     this.#latents?.dispose();
     this.#acc.dispose();
+  }
+
+  /** Sets both optimisers' learning rates for the coming epoch (`config.lrSchedule`). */
+  #scheduleLr(): void {
+    const c = this.config;
+    const at = (lr: number) => scheduledLr(lr, c.lrSchedule, this.epoch, c.epochs);
+    for (const g of this.#optHG.groups) g.lr = at(c.optimHG.lr);
+    for (const g of this.#optZ?.groups ?? []) g.lr = at(c.optimZ.lr);
   }
 
   #stateTensors(): NamedTensor[] {

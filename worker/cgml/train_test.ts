@@ -45,10 +45,33 @@ gpuTest("a training step is one submit; losses are read every lossEvery steps", 
   trainer.dispose();
 });
 
+gpuTest("the cosine schedule sets both learning rates before every epoch", async (gpu) => {
+  const config = makeConfig(tiny, {
+    lrSchedule: "cosine",
+    optimHG: { lr: 0.004 },
+    optimZ: { lr: 0.002 },
+  });
+  const trainer = new CgmlTrainer(gpu, config, fresh);
+  const rates: { hg: number; z: number }[] = [];
+  await trainer.fit({
+    onProgress: (p) =>
+      p.phase === "step" && p.step % trainer.stepsPerEpoch === 1 &&
+      rates.push(trainer.learningRates),
+  });
+  assertAllClose(rates.map((r) => r.hg), [0.004, 0.003, 0.001], { atol: 1e-9, rtol: 0 });
+  assertAllClose(rates.map((r) => r.z), [0.002, 0.0015, 0.0005], { atol: 1e-9, rtol: 0 });
+  trainer.dispose();
+  const constant = new CgmlTrainer(gpu, makeConfig(tiny, { optimHG: { lr: 0.004 } }), fresh);
+  await constant.fit();
+  assertEquals(constant.learningRates.hg, 0.004);
+  constant.dispose();
+});
+
 for (
   const [name, data, extra] of [
     ["fresh latents", fresh, {}],
     ["persistent latents with spectral norm", fixed, PERSISTENT_PRESET],
+    ["cosine learning rates", fixed, { ...PERSISTENT_PRESET, lrSchedule: "cosine" }],
   ] as const
 ) {
   gpuTest(`resume after a kill reproduces the loss curve (${name})`, async (gpu) => {

@@ -2,10 +2,11 @@
  * The one mapping of cGML's stage params (snake_case, `pipelines/catalog/`) onto a
  * `CgmlConfig`: Algorithm 1's settings, the latent regime and the Lipschitz constraints. Every
  * network listed in `spectral_norm` gets spectral normalisation and the output scale L =
- * `output_scale`, so its Lipschitz constant is at most L; the others have neither.
+ * `output_scale`, so its Lipschitz constant is at most L; the others have neither. `lr_schedule`
+ * (absent: constant) sets the learning rates of both optimisers over the epochs.
  * @module
  */
-import type { CgmlConfigInput, NetworkConfig } from "../cgml/mod.ts";
+import type { CgmlConfigInput, LrSchedule, NetworkConfig } from "../cgml/mod.ts";
 
 /** cGML's params, as the map, image and toy trainers share them. */
 export interface CgmlParams {
@@ -17,6 +18,8 @@ export interface CgmlParams {
   lr_z: number;
   spectral_norm: readonly ("h" | "g" | "z")[];
   output_scale: number;
+  /** Learning-rate schedule of both optimisers (absent: constant). */
+  lr_schedule?: LrSchedule;
 }
 
 /** Configuration overrides of cGML's params (merged over the networks' widths by `makeConfig`). */
@@ -32,6 +35,7 @@ export function cgmlSettings(p: CgmlParams): CgmlConfigInput {
     alpha: p.alpha,
     updateHGOnce: p.hg_once,
     optimZ: { lr: p.lr_z },
+    ...(p.lr_schedule ? { lrSchedule: p.lr_schedule } : {}),
     H: net("h"),
     G: net("g"),
     Z: net("z"),

@@ -29,3 +29,9 @@ Deno.test("cGML's settings merge over the networks' widths", () => {
   assertEquals(c.H, { width: 9, spectralNorm: false, outputScale: 1 });
   assertEquals(c.G.outputScale, 7);
 });
+
+Deno.test("lr_schedule reaches the config only when set", () => {
+  assertEquals(makeConfig(cgmlSettings({ ...PARAMS, spectral_norm: [] })).lrSchedule, undefined);
+  const c = makeConfig(cgmlSettings({ ...PARAMS, spectral_norm: [], lr_schedule: "cosine" }));
+  assertEquals(c.lrSchedule, "cosine");
+});

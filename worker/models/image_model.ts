@@ -5,7 +5,7 @@
  * (the colour prior of Sec. 5.2; soft histograms over each batch).
  * @module
  */
-import type { CgmlModel, ExtraLoss } from "../cgml/mod.ts";
+import type { CgmlConfig, CgmlModel, ExtraLoss } from "../cgml/mod.ts";
 import { type ImageSet, type ImageTask, taskChannels, taskPairSource } from "../data/mod.ts";
 import type { LossCurves } from "../eval/mod.ts";
 import type { Gpu } from "../gpu/mod.ts";
@@ -29,6 +29,29 @@ export interface ImageModelParams extends Omit<BackboneParams, "lift">, CgmlPara
   adv_weight: number;
 }
 
+/**
+ * The configuration of an image model of `p` for `set`'s images and `task`'s channels; a
+ * learning-rate schedule other than constant is refused for the Context Encoder (its own loop
+ * keeps one rate).
+ */
+export function imageModelConfig(set: ImageSet, task: ImageTask, p: ImageModelParams): CgmlConfig {
+  if (p.model === "ce" && p.lr_schedule && p.lr_schedule !== "constant") {
+    throw new RangeError(
+      `Cannot train a Context Encoder with lr_schedule "${p.lr_schedule}": only cgml and l1 have schedules`,
+    );
+  }
+  const schedule = p.lr_schedule ? { lrSchedule: p.lr_schedule } : {};
+  const extra = p.model === "cgml" ? cgmlSettings(p) : schedule;
+  return backboneConfig(
+    p.model,
+    set.height,
+    set.width,
+    { ...p, lift: 0 },
+    extra,
+    taskChannels(task),
+  );
+}
+
 /** Trains an image model on the train split of `set`; returns its artifact and loss curves. */
 export function trainImageModel(
   gpu: Gpu,
@@ -37,10 +60,9 @@ export function trainImageModel(
   p: ImageModelParams,
   hooks: TrainHooks,
 ): Promise<{ model: Uint8Array; curves: LossCurves }> {
+  const config = imageModelConfig(set, task, p);
   const io = taskChannels(task);
   const source = taskPairSource(set, task, p.region_weight);
-  const extra = p.model === "cgml" ? cgmlSettings(p) : {};
-  const config = backboneConfig(p.model, set.height, set.width, { ...p, lift: 0 }, extra, io);
   const prior = p.hist_weight > 0
     ? histogramPrior(io.outChannels, p.hist_bins, p.hist_weight)
     : undefined;
