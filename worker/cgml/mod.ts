@@ -14,7 +14,6 @@ export {
   makeConfig,
   type NetworkConfig,
   PERSISTENT_PRESET,
-  scheduledLr,
   validateConfig,
 } from "./config.ts";
 export { buildNetworks, type CgmlNetworks, type Encoding, usedLatentDim } from "./networks.ts";
