@@ -114,7 +114,7 @@ Deno.test({
       assertEquals([set.count, set.height, set.channels], [10, 16, 3]);
       assertEquals(set.split.reduce((s, v) => s + v, 0), 2);
       const results = JSON.parse(text(await run.artifact("report", "results"))) as ImageResults;
-      assertEquals(Object.keys(results).sort(), ["cgml", "cgml-no-rho", "l1"]);
+      assertEquals(Object.keys(results).sort(), ["cgml", "cgml-no-move", "cgml-no-rho", "l1"]);
       assert(Number.isFinite(results.cgml.colour.psnr) && results.cgml.colour.ssim < 1);
       const m = JSON.parse(text(await run.artifact("eval.cgml", "metrics"))) as ImageMetrics;
       assertEquals([m.task, m.condition, m.modes], ["colorization", "colour", undefined]);
